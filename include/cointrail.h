@@ -1,0 +1,125 @@
+/*
+ * cointrail.h - the public C API of cointrail, an engine that ingests
+ * blockchains into a compact on-disk store and follows funds through them.
+ *
+ * Conventions (see docs/internals/api.md):
+ *  - Every function that can fail returns 0 or a negative CT_E* code and
+ *    leaves a one-line message for ct_error_last() (thread-local).
+ *  - Handles are opaque; one process may open several data directories.
+ *  - Out-parameters come first after the handle; option structs are
+ *    versioned and initialised with their *_INIT macro.
+ *  - Strings returned through `char **` are malloc'd and owned by the
+ *    caller (free with ct_free()); everything else is borrowed.
+ */
+#ifndef COINTRAIL_H
+#define COINTRAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Error codes. The list only ever grows; values never change. */
+enum {
+	CT_OK = 0,
+	CT_EUSER = -1,     /* bad argument or request from the caller      */
+	CT_EDATA = -2,     /* bad input data (file, block, row)            */
+	CT_EIO = -3,       /* an operating-system call failed              */
+	CT_ENOMEM = -4,    /* out of memory                                */
+	CT_ENOTFOUND = -5, /* the thing asked for is not in the store      */
+	CT_ECORRUPT = -6,  /* the data directory fails its own invariants  */
+	CT_EINTERNAL = -7, /* a bug: an invariant of the code itself broke */
+	CT_ELOCKED = -8,   /* another process holds the store for writing  */
+};
+
+/* The message of the last error on this thread ("" when none). */
+const char *ct_error_last(void);
+/* A fixed description of an error code. */
+const char *ct_strerror(int code);
+/* Free memory handed out by this library. Accepts NULL. */
+void ct_free(void *p);
+
+/* ---- data directory ---------------------------------------------------- */
+
+typedef struct ct_db ct_db;
+
+#define CT_OPEN_READONLY 0u
+#define CT_OPEN_WRITE 1u /* takes the writer lock; creates the directory */
+
+/* Open the data directory `dir` (created on first use with
+ * CT_OPEN_WRITE). A crash-interrupted append is finished or discarded
+ * here, so an opened store is always a committed state. */
+int ct_db_open(ct_db **out, const char *dir, unsigned flags);
+void ct_db_close(ct_db *db);
+
+/* ---- Bitcoin ingest ---------------------------------------------------- */
+
+typedef struct ct_progress {
+	uint64_t blocks_done, blocks_total;
+	uint64_t bytes_done, bytes_total;
+	uint64_t txs_done;
+	double seconds; /* since the ingest began */
+} ct_progress;
+
+typedef struct ct_ingest_options {
+	unsigned version;
+	/* "mainnet", "testnet", "testnet4", "signet", "regtest", or NULL:
+	 * taken from the blk files' magic, else mainnet (raw/hex blocks). */
+	const char *network;
+	/* Commit after this many blocks or bytes of block data (0: defaults). */
+	uint32_t commit_blocks;
+	uint64_t commit_bytes;
+	void (*progress)(const ct_progress *p, void *payload);
+	void *payload;
+} ct_ingest_options;
+#define CT_INGEST_OPTIONS_VERSION 1
+#define CT_INGEST_OPTIONS_INIT {CT_INGEST_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL}
+
+typedef struct ct_ingest_result {
+	char chain[32];          /* "btc", "btc-testnet", ...            */
+	uint64_t blocks_seen;    /* blocks found in the inputs           */
+	uint64_t blocks_added;   /* appended to the best chain           */
+	uint64_t blocks_known;   /* already in the store                 */
+	uint64_t blocks_stale;   /* off the best chain, ignored          */
+	uint64_t blocks_rolled_back; /* removed by a reorg                */
+	uint64_t txs_added, inputs_added, outputs_added;
+	uint64_t inputs_unresolved; /* previous output not in the store  */
+	uint64_t bytes;          /* block bytes parsed                   */
+	double seconds;
+} ct_ingest_result;
+
+/* Ingest Bitcoin blocks from `paths` (a Bitcoin Core blocks directory,
+ * blk*.dat files, raw serialized blocks, or hex files). Picks the best
+ * chain by cumulative work, appends new blocks, rolls back blocks that
+ * left the best chain. On bad data returns CT_EDATA with a message that
+ * names the file, byte offset and reason, and the store is unchanged. */
+int ct_btc_ingest(ct_db *db, const char *const *paths, size_t npaths,
+                  const ct_ingest_options *opts, ct_ingest_result *res);
+
+/* ---- look-ups (JSON strings per docs/json.md) -------------------------- */
+
+/* Each returns a malloc'd JSON document in *out (free with ct_free()).
+ * `id` may carry a chain prefix ("btc:..."); without it the chain is
+ * inferred from the form, else the only chain in the store is used. */
+int ct_query_block(ct_db *db, char **out, const char *id, int with_txs);
+int ct_query_tx(ct_db *db, char **out, const char *id);
+int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs);
+int ct_query_stats(ct_db *db, char **out);
+
+/* Verify the data directory; deep also re-derives every index and link.
+ * Writes a JSON report to *out (problems listed); returns CT_ECORRUPT if
+ * any invariant fails. */
+int ct_check(ct_db *db, char **out, int deep);
+
+/* ---- synthetic chains (see docs/synth.md) ------------------------------ */
+
+/* Entry point of `cointrail synth`; argv[0] is "synth". Returns an exit
+ * code (0 ok, 1 user error, 2 data error, 3 internal). */
+int ct_synth_main(int argc, char **argv);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* COINTRAIL_H */

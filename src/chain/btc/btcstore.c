@@ -1,0 +1,662 @@
+/*
+ * btcstore.c - open, append, commit, recover and roll back the Bitcoin
+ * chain store. The commit protocol is described in btcstore.h and
+ * docs/internals/store.md.
+ */
+#include "chain/btc/btcstore.h"
+#include "util/encode.h"
+#include "util/error.h"
+#include "util/fsutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define META_MAGIC "CTBTCST1"
+#define PEND_MAGIC "CTPEND01"
+#define META_VERSION 1
+#define META_LEN 128
+#define PEND_LEN 144
+enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
+
+/* ---- index callbacks ---------------------------------------------------- */
+
+static uint64_t hash32(const void *key)
+{
+	uint64_t v;
+	memcpy(&v, key, 8); /* txids and block hashes are uniformly random */
+	return v ^ (v >> 29) * 0x9e3779b97f4a7c15ULL;
+}
+
+static const void *txid_key(void *ctx, uint64_t id, void *buf)
+{
+	(void)buf;
+	return ct__tx_id(ctx, id);
+}
+
+static int txid_match(void *ctx, uint64_t id, const void *key)
+{
+	return memcmp(ct__tx_id(ctx, id), key, 32) == 0;
+}
+
+static const void *blk_key(void *ctx, uint64_t id, void *buf)
+{
+	(void)buf;
+	return ct__blk(ctx, id) + CT_BLK_HASH;
+}
+
+static int blk_match(void *ctx, uint64_t id, const void *key)
+{
+	return memcmp(ct__blk(ctx, id) + CT_BLK_HASH, key, 32) == 0;
+}
+
+static size_t addrkey_len(const ct_addrkey *k) { return 4 + (size_t)k->len; }
+
+static uint64_t addr_hash(const void *key)
+{
+	const ct_addrkey *k = key;
+	return ct__hash64(k, addrkey_len(k), 0x6374616464720000ULL);
+}
+
+static const void *addr_key(void *ctx, uint64_t id, void *buf)
+{
+	ct_btcstore *st = ctx;
+	memcpy(buf, ct__col_at(&st->addrs, id), CT_REC_ADDR);
+	return buf;
+}
+
+static int addr_match(void *ctx, uint64_t id, const void *key)
+{
+	ct_btcstore *st = ctx;
+	const ct_addrkey *k = key;
+	return memcmp(ct__col_at(&st->addrs, id), k, addrkey_len(k)) == 0;
+}
+
+static const ct_hidx_ops TXID_OPS = {hash32, txid_key, txid_match};
+static const ct_hidx_ops BLK_OPS = {hash32, blk_key, blk_match};
+static const ct_hidx_ops ADDR_OPS = {addr_hash, addr_key, addr_match};
+
+/* ---- meta and journal --------------------------------------------------- */
+
+static void put_counts(uint8_t *p, const ct_btc_counts *c)
+{
+	ct_put_le64(p, c->blocks);
+	ct_put_le64(p + 8, c->txs);
+	ct_put_le64(p + 16, c->ins);
+	ct_put_le64(p + 24, c->outs);
+	ct_put_le64(p + 32, c->addrs);
+	ct_put_le64(p + 40, c->unres);
+}
+
+static void get_counts(const uint8_t *p, ct_btc_counts *c)
+{
+	c->blocks = ct_le64(p);
+	c->txs = ct_le64(p + 8);
+	c->ins = ct_le64(p + 16);
+	c->outs = ct_le64(p + 24);
+	c->addrs = ct_le64(p + 32);
+	c->unres = ct_le64(p + 40);
+}
+
+static int counts_eq(const ct_btc_counts *a, const ct_btc_counts *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static int write_meta(ct_btcstore *st, const ct_btc_counts *c)
+{
+	uint8_t m[META_LEN];
+	memset(m, 0, sizeof(m));
+	memcpy(m, META_MAGIC, 8);
+	ct_put_le32(m + 8, META_VERSION);
+	snprintf((char *)m + 16, 32, "%s", st->net->chain);
+	put_counts(m + 48, c);
+	ct__sha256(st->h, m + 96, m, 96);
+	return ct__write_atomic(st->dir, "meta", m, sizeof(m));
+}
+
+static int read_meta(ct_btcstore *st, ct_btc_counts *c)
+{
+	uint8_t m[META_LEN + 1], chk[32];
+	char path[4096];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/meta", st->dir);
+	int rc = ct__read_small(path, m, sizeof(m), &len);
+	if (rc == CT_ENOTFOUND)
+		return rc;
+	if (rc)
+		return rc;
+	if (len != META_LEN || memcmp(m, META_MAGIC, 8) != 0)
+		return ct__err(CT_ECORRUPT, "%s: not a cointrail store meta file", path);
+	ct__sha256(st->h, chk, m, 96);
+	if (memcmp(chk, m + 96, 32) != 0)
+		return ct__err(CT_ECORRUPT, "%s: checksum mismatch", path);
+	if (ct_le32(m + 8) != META_VERSION)
+		return ct__err(CT_ECORRUPT, "%s: format version %u, expected %u", path,
+		               ct_le32(m + 8), META_VERSION);
+	if (strncmp((char *)m + 16, st->net->chain, 32) != 0)
+		return ct__err(CT_ECORRUPT, "%s: store is for chain '%.32s', not '%s'", path,
+		               (char *)m + 16, st->net->chain);
+	get_counts(m + 48, c);
+	return 0;
+}
+
+static int write_pending(ct_btcstore *st, int kind, const ct_btc_counts *base,
+                         const ct_btc_counts *target)
+{
+	uint8_t p[PEND_LEN];
+	memset(p, 0, sizeof(p));
+	memcpy(p, PEND_MAGIC, 8);
+	ct_put_le32(p + 8, (uint32_t)kind);
+	put_counts(p + 16, base);
+	put_counts(p + 64, target);
+	ct__sha256(st->h, p + 112, p, 112);
+	return ct__write_atomic(st->dir, "pending", p, sizeof(p));
+}
+
+/* ---- reader helpers ----------------------------------------------------- */
+
+uint64_t ct__tx_end_in(const ct_btcstore *st, uint64_t t)
+{
+	return t + 1 < st->w.txs ? ct__tx_first_in(st, t + 1) : st->w.ins;
+}
+
+uint64_t ct__tx_end_out(const ct_btcstore *st, uint64_t t)
+{
+	return t + 1 < st->w.txs ? ct__tx_first_out(st, t + 1) : st->w.outs;
+}
+
+uint64_t ct__addr_head(const ct_btcstore *st, uint64_t a)
+{
+	uint64_t h = ct_le64(ct__col_at(&st->ahead, a));
+	/* A crash between phases B and C can leave a head pointing past the
+	 * committed outputs: walk back to the newest committed one. */
+	while (h && h - 1 >= st->c.outs)
+		h = ct_le64(ct__col_at(&st->olink, h - 1));
+	return h ? h - 1 : UINT64_MAX;
+}
+
+/* Largest tx t (< n) whose first element (field at byte `off`) <= x. */
+static uint64_t tx_search(const ct_btcstore *st, uint64_t x, int off, uint64_t n)
+{
+	uint64_t lo = 0, hi = n;
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (ct_le64(ct__col_at(&st->txs, mid) + off) <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* Txs with no outputs do not exist (consensus), but be exact. */
+	return lo;
+}
+
+uint64_t ct__out_tx(const ct_btcstore *st, uint64_t o) { return tx_search(st, o, 8, st->w.txs); }
+uint64_t ct__in_tx(const ct_btcstore *st, uint64_t i) { return tx_search(st, i, 0, st->w.txs); }
+
+int ct__btcstore_find_tx(const ct_btcstore *st, const uint8_t txid[32], uint64_t *t)
+{
+	return ct__hidx_find(&st->txidx, txid, st->c.txs, t, NULL);
+}
+
+int ct__btcstore_find_block(const ct_btcstore *st, const uint8_t hash[32], uint64_t *b)
+{
+	return ct__hidx_find(&st->blkidx, hash, st->c.blocks, b, NULL);
+}
+
+int ct__btcstore_find_addr(const ct_btcstore *st, const ct_addrkey *k, uint64_t *a)
+{
+	return ct__hidx_find(&st->addridx, k, st->c.addrs, a, NULL);
+}
+
+void ct__btcstore_addr_key(const ct_btcstore *st, uint64_t a, ct_addrkey *k)
+{
+	memcpy(k, ct__col_at(&st->addrs, a), CT_REC_ADDR);
+}
+
+/* ---- open / close ------------------------------------------------------- */
+
+int ct__btcstore_exists(const char *dbdir, const char *chain)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s/%s/meta", dbdir, chain);
+	return ct__path_exists(p);
+}
+
+static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_btc_counts *to);
+static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_btc_counts *to);
+
+/* Columns must cover the committed counts, or the store is damaged. */
+static int check_sizes(ct_btcstore *st, const ct_btc_counts *c)
+{
+	struct {
+		ct_col *col;
+		uint64_t n;
+	} req[] = {
+		{&st->blocks, c->blocks}, {&st->txs, c->txs},     {&st->txinfo, c->txs},
+		{&st->txid, c->txs},      {&st->ins, c->ins},     {&st->unres, c->unres},
+		{&st->outs, c->outs},     {&st->spent, c->outs},  {&st->olink, c->outs},
+		{&st->addrs, c->addrs},   {&st->ahead, c->addrs},
+	};
+	for (size_t i = 0; i < CT_ARRAY_LEN(req); i++)
+		if (ct__col_cap(req[i].col) < req[i].n)
+			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu",
+			               req[i].col->path, (unsigned long long)ct__col_cap(req[i].col),
+			               (unsigned long long)req[i].n);
+	return 0;
+}
+
+static int recover(ct_btcstore *st)
+{
+	uint8_t p[PEND_LEN + 1], chk[32];
+	char path[4096];
+	size_t len;
+	snprintf(path, sizeof(path), "%s/pending", st->dir);
+	int rc = ct__read_small(path, p, sizeof(p), &len);
+	if (rc == CT_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	ct__sha256(st->h, chk, p, 112);
+	if (len != PEND_LEN || memcmp(p, PEND_MAGIC, 8) || memcmp(chk, p + 112, 32))
+		/* A torn journal was never acted upon: phase B starts after it
+		 * is durable. */
+		return ct__remove_durable(st->dir, "pending");
+	ct_btc_counts base, target;
+	get_counts(p + 16, &base);
+	get_counts(p + 64, &target);
+	if (counts_eq(&base, &st->c)) {
+		if ((rc = check_sizes(st, &target)))
+			return rc;
+		st->w = target;
+		if (ct_le32(p + 8) == PEND_APPEND)
+			rc = apply_forward(st, &base, &target);
+		else
+			rc = apply_rollback(st, &base, &target);
+		if (rc || (rc = write_meta(st, &target)))
+			return rc;
+		st->c = target;
+	}
+	return ct__remove_durable(st->dir, "pending");
+}
+
+int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *net,
+                      int writable)
+{
+	ct_btcstore *st = ct__calloc(1, sizeof(*st));
+	int rc;
+	char path[4096];
+	if (!st)
+		return CT_ENOMEM;
+	st->net = net;
+	st->writable = writable;
+	snprintf(path, sizeof(path), "%s/%s", dbdir, net->chain);
+	if (!(st->dir = ct__strdup(path))) {
+		rc = CT_ENOMEM;
+		goto fail;
+	}
+	if ((rc = ct__hasher_new(&st->h)))
+		goto fail;
+	if (writable && (rc = ct__mkdirs(st->dir)))
+		goto fail;
+	rc = read_meta(st, &st->c);
+	if (rc == CT_ENOTFOUND) {
+		if (!writable) {
+			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", net->chain, dbdir);
+			goto fail;
+		}
+		memset(&st->c, 0, sizeof(st->c));
+		rc = 0;
+	} else if (rc) {
+		goto fail;
+	}
+	struct {
+		ct_col *col;
+		const char *name;
+		size_t rec;
+	} cols[] = {
+		{&st->blocks, "blocks.col", CT_REC_BLOCK}, {&st->txs, "txs.col", CT_REC_TX},
+		{&st->txinfo, "txinfo.col", CT_REC_TXINFO}, {&st->txid, "txid.col", CT_REC_TXID},
+		{&st->ins, "ins.col", CT_REC_IN},          {&st->unres, "unres.col", CT_REC_UNRES},
+		{&st->outs, "outs.col", CT_REC_OUT},       {&st->spent, "spent.col", CT_REC_SPENT},
+		{&st->olink, "olink.col", CT_REC_OLINK},   {&st->addrs, "addrs.col", CT_REC_ADDR},
+		{&st->ahead, "ahead.col", CT_REC_AHEAD},
+	};
+	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++) {
+		cols[i].col->fd = -1;
+	}
+	st->txidx.col.fd = st->addridx.col.fd = st->blkidx.col.fd = -1;
+	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
+		if ((rc = ct__col_open(cols[i].col, st->dir, cols[i].name, cols[i].rec, writable)))
+			goto fail;
+	if ((rc = check_sizes(st, &st->c)))
+		goto fail;
+	st->w = st->c;
+	if (writable && (rc = recover(st)))
+		goto fail;
+	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st, st->c.txs)) ||
+	    (rc = ct__hidx_open(&st->addridx, st->dir, "addr.idx", writable, &ADDR_OPS, st, st->c.addrs)) ||
+	    (rc = ct__hidx_open(&st->blkidx, st->dir, "block.idx", writable, &BLK_OPS, st, st->c.blocks)))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	ct__btcstore_close(st);
+	return rc;
+}
+
+void ct__btcstore_close(ct_btcstore *st)
+{
+	if (!st)
+		return;
+	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,
+	                  &st->ins,    &st->unres, &st->outs,   &st->spent,
+	                  &st->olink,  &st->addrs, &st->ahead};
+	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
+		if (cols[i]->path || cols[i]->map)
+			ct__col_close(cols[i]);
+	ct__hidx_close(&st->txidx);
+	ct__hidx_close(&st->addridx);
+	ct__hidx_close(&st->blkidx);
+	ct__hasher_free(st->h);
+	free(st->bmap);
+	free(st->dir);
+	free(st);
+}
+
+/* ---- the batch-local address head map ----------------------------------- */
+
+/* Entries are (addr id + 1, out id + 1) pairs in one array. */
+static int bmap_grow(ct_btcstore *st)
+{
+	size_t ncap = st->bmap_cap ? st->bmap_cap * 2 : 4096;
+	uint64_t *nm = ct__calloc(ncap * 2, sizeof(uint64_t));
+	if (!nm)
+		return CT_ENOMEM;
+	for (size_t i = 0; i < st->bmap_cap; i++) {
+		uint64_t k = st->bmap[2 * i];
+		if (!k)
+			continue;
+		size_t j = (size_t)(k * 0x9e3779b97f4a7c15ULL >> 20) & (ncap - 1);
+		while (nm[2 * j])
+			j = (j + 1) & (ncap - 1);
+		nm[2 * j] = k;
+		nm[2 * j + 1] = st->bmap[2 * i + 1];
+	}
+	free(st->bmap);
+	st->bmap = nm;
+	st->bmap_cap = ncap;
+	return 0;
+}
+
+/* Returns the slot for addr a (existing or empty). */
+static uint64_t *bmap_slot(ct_btcstore *st, uint64_t a)
+{
+	uint64_t k = a + 1;
+	size_t j = (size_t)(k * 0x9e3779b97f4a7c15ULL >> 20) & (st->bmap_cap - 1);
+	while (st->bmap[2 * j] && st->bmap[2 * j] != k)
+		j = (j + 1) & (st->bmap_cap - 1);
+	return &st->bmap[2 * j];
+}
+
+static void bmap_clear(ct_btcstore *st)
+{
+	if (st->bmap)
+		memset(st->bmap, 0, st->bmap_cap * 2 * sizeof(uint64_t));
+	st->bmap_n = 0;
+}
+
+/* ---- append (phase A) --------------------------------------------------- */
+
+static int reserve_all(ct_btcstore *st, const ct_btc_block *b)
+{
+	int rc;
+	uint64_t ntx = st->w.txs + b->n_tx, nin = st->w.ins + b->n_in,
+	         nout = st->w.outs + b->n_out, nunres = st->w.unres + b->n_in,
+	         naddr = st->w.addrs + b->n_out;
+	if ((rc = ct__col_reserve(&st->blocks, st->w.blocks + 1)) ||
+	    (rc = ct__col_reserve(&st->txs, ntx)) || (rc = ct__col_reserve(&st->txinfo, ntx)) ||
+	    (rc = ct__col_reserve(&st->txid, ntx)) || (rc = ct__col_reserve(&st->ins, nin)) ||
+	    (rc = ct__col_reserve(&st->unres, nunres)) || (rc = ct__col_reserve(&st->outs, nout)) ||
+	    (rc = ct__col_reserve(&st->spent, nout)) || (rc = ct__col_reserve(&st->olink, nout)) ||
+	    (rc = ct__col_reserve(&st->addrs, naddr)) || (rc = ct__col_reserve(&st->ahead, naddr)))
+		return rc;
+	if ((rc = ct__hidx_ensure(&st->txidx, b->n_tx, st->w.txs)) ||
+	    (rc = ct__hidx_ensure(&st->addridx, b->n_out, st->w.addrs)) ||
+	    (rc = ct__hidx_ensure(&st->blkidx, 1, st->w.blocks)))
+		return rc;
+	while (2 * (st->bmap_n + b->n_out) >= st->bmap_cap)
+		if ((rc = bmap_grow(st)))
+			return rc;
+	return 0;
+}
+
+int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
+                        const uint8_t work[32], uint64_t *unresolved)
+{
+	int rc;
+	if ((rc = reserve_all(st, b)))
+		return rc;
+	if (st->w.addrs + b->n_out > CT_HIDX_MAX_ID || st->w.txs + b->n_tx > CT_HIDX_MAX_ID)
+		return ct__err(CT_EINTERNAL, "id space exhausted");
+
+	uint8_t *br = ct__col_at(&st->blocks, st->w.blocks);
+	memcpy(br + CT_BLK_HEADER, b->header, CT_BTC_HEADER);
+	memcpy(br + CT_BLK_HASH, b->hash, 32);
+	memcpy(br + CT_BLK_WORK, work, 32);
+	ct_put_le64(br + CT_BLK_FIRST_TX, st->w.txs);
+	ct_put_le64(br + CT_BLK_FIRST_ADDR, st->w.addrs);
+	ct_put_le64(br + CT_BLK_FIRST_UNRES, st->w.unres);
+	ct_put_le32(br + CT_BLK_HEIGHT, height);
+	ct_put_le32(br + CT_BLK_SIZE, (uint32_t)b->size);
+
+	for (uint32_t ti = 0; ti < b->n_tx; ti++) {
+		const ct_btc_tx *tx = &b->txs[ti];
+		uint64_t t = st->w.txs;
+		uint8_t *tr = ct__col_at(&st->txs, t);
+		ct_put_le64(tr, st->w.ins);
+		ct_put_le64(tr + 8, st->w.outs);
+		uint8_t *ti_rec = ct__col_at(&st->txinfo, t);
+		ct_put_le32(ti_rec, (uint32_t)st->w.blocks);
+		ct_put_le32(ti_rec + 4, tx->size);
+		ct_put_le32(ti_rec + 8, tx->base_size);
+		ct_put_le32(ti_rec + 12, tx->locktime);
+		memcpy(ct__col_at(&st->txid, t), tx->txid, 32);
+
+		for (uint32_t k = 0; k < tx->n_in; k++) {
+			const ct_btc_in *in = &b->ins[tx->first_in + k];
+			uint64_t ref, pt;
+			if (ti == 0) {
+				ref = CT_IN_COINBASE;
+			} else if (ct__hidx_find(&st->txidx, in->prev_txid, st->w.txs, &pt, NULL) == 0 &&
+			           in->prev_n < ct__tx_end_out(st, pt) - ct__tx_first_out(st, pt)) {
+				ref = ct__tx_first_out(st, pt) + in->prev_n;
+				uint64_t sp = ct_le64(ct__col_at(&st->spent, ref));
+				if (sp && sp <= st->c.txs && ref < st->c.outs) {
+					char hex[65];
+					ct__hex_rev(hex, tx->txid, 32);
+					return ct__err(CT_EDATA, "tx %s spends output %u of an earlier tx that "
+					               "is already spent (double spend)", hex, in->prev_n);
+				}
+			} else {
+				uint8_t *u = ct__col_at(&st->unres, st->w.unres);
+				memcpy(u, in->prev_txid, 32);
+				ct_put_le32(u + 32, in->prev_n);
+				ct_put_le32(u + 36, 0);
+				ref = CT_IN_UNRESOLVED_BIT | st->w.unres;
+				st->w.unres++;
+				(*unresolved)++;
+			}
+			ct_put_le64(ct__col_at(&st->ins, st->w.ins), ref);
+			st->w.ins++;
+		}
+		for (uint32_t k = 0; k < tx->n_out; k++) {
+			const ct_btc_out *o = &b->outs[tx->first_out + k];
+			ct_addrkey key;
+			uint64_t oid = st->w.outs, a = 0, link = 0;
+			int type = ct__script_classify(st->h, o->script, o->script_len, &key);
+			if (key.kind != CT_AK_NONE) {
+				if ((rc = ct__hidx_find(&st->addridx, &key, st->w.addrs, &a, NULL)) == CT_ENOTFOUND) {
+					a = st->w.addrs++;
+					memcpy(ct__col_at(&st->addrs, a), &key, CT_REC_ADDR);
+					ct_put_le64(ct__col_at(&st->ahead, a), 0);
+					if ((rc = ct__hidx_put(&st->addridx, &key, a, a)))
+						return rc;
+				} else if (rc) {
+					return rc;
+				}
+				uint64_t *slot = bmap_slot(st, a);
+				if (slot[0]) {
+					link = slot[1];
+				} else {
+					slot[0] = a + 1;
+					st->bmap_n++;
+					if (a < st->c.addrs) {
+						uint64_t h = ct__addr_head(st, a);
+						link = h == UINT64_MAX ? 0 : h + 1;
+					}
+				}
+				slot[1] = oid + 1;
+			}
+			uint8_t *orec = ct__col_at(&st->outs, oid);
+			ct_put_le64(orec, o->value);
+			ct_put_le64(orec + 8, key.kind == CT_AK_NONE ? (uint64_t)type << 56
+			                                             : ((uint64_t)type << 56) | (a + 1));
+			ct_put_le64(ct__col_at(&st->spent, oid), 0);
+			ct_put_le64(ct__col_at(&st->olink, oid), link);
+			st->w.outs++;
+		}
+		/* Insert after resolving this tx's own inputs: a tx cannot spend
+		 * itself, and later txs of the block find it. */
+		if ((rc = ct__hidx_put(&st->txidx, tx->txid, t, t)))
+			return rc;
+		st->w.txs++;
+	}
+	if ((rc = ct__hidx_put(&st->blkidx, b->hash, st->w.blocks, st->w.blocks)))
+		return rc;
+	st->w.blocks++;
+	return 0;
+}
+
+/* ---- phase B: forward pointers, derived from phase-A records ------------ */
+
+static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_btc_counts *to)
+{
+	for (uint64_t t = base->txs; t < to->txs; t++) {
+		uint64_t end = t + 1 < to->txs ? ct__tx_first_in(st, t + 1) : to->ins;
+		for (uint64_t i = ct__tx_first_in(st, t); i < end; i++) {
+			uint64_t ref = ct__in_ref(st, i);
+			if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT))
+				continue;
+			if (ref >= to->outs)
+				return ct__err(CT_ECORRUPT, "%s: input %llu spends output %llu past the end",
+				               st->dir, (unsigned long long)i, (unsigned long long)ref);
+			ct_put_le64(ct__col_at(&st->spent, ref), t + 1);
+		}
+	}
+	for (uint64_t o = base->outs; o < to->outs; o++) {
+		uint64_t aw = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
+		if (aw) {
+			if (aw - 1 >= to->addrs)
+				return ct__err(CT_ECORRUPT, "%s: output %llu pays address past the end",
+				               st->dir, (unsigned long long)o);
+			ct_put_le64(ct__col_at(&st->ahead, aw - 1), o + 1);
+		}
+	}
+	return 0;
+}
+
+/* Undo the forward pointers of [to, from) so committed records no longer
+ * point at records being removed. Idempotent. */
+static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_btc_counts *to)
+{
+	for (uint64_t t = to->txs; t < from->txs; t++) {
+		uint64_t end = t + 1 < from->txs ? ct__tx_first_in(st, t + 1) : from->ins;
+		for (uint64_t i = ct__tx_first_in(st, t); i < end; i++) {
+			uint64_t ref = ct__in_ref(st, i);
+			if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT) || ref >= to->outs)
+				continue;
+			if (ct_le64(ct__col_at(&st->spent, ref)) == t + 1)
+				ct_put_le64(ct__col_at(&st->spent, ref), 0);
+		}
+	}
+	for (uint64_t o = from->outs; o-- > to->outs;) {
+		uint64_t aw = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
+		if (!aw || aw - 1 >= to->addrs)
+			continue;
+		uint8_t *hp = ct__col_at(&st->ahead, aw - 1);
+		uint64_t h = ct_le64(hp);
+		while (h && h - 1 >= to->outs)
+			h = ct_le64(ct__col_at(&st->olink, h - 1));
+		ct_put_le64(hp, h);
+	}
+	return 0;
+}
+
+static int sync_all(ct_btcstore *st)
+{
+	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,
+	                  &st->ins,    &st->unres, &st->outs,   &st->spent,
+	                  &st->olink,  &st->addrs, &st->ahead};
+	int rc;
+	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
+		if ((rc = ct__col_sync(cols[i])))
+			return rc;
+	if ((rc = ct__hidx_sync(&st->txidx)) || (rc = ct__hidx_sync(&st->addridx)) ||
+	    (rc = ct__hidx_sync(&st->blkidx)))
+		return rc;
+	return 0;
+}
+
+int ct__btcstore_commit(ct_btcstore *st)
+{
+	int rc;
+	if (counts_eq(&st->c, &st->w))
+		return 0;
+	ct_btc_counts base = st->c, to = st->w;
+	if ((rc = sync_all(st)))
+		return rc;
+	if ((rc = write_pending(st, PEND_APPEND, &base, &to)))
+		return rc;
+	if ((rc = apply_forward(st, &base, &to)))
+		return rc;
+	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
+		return rc;
+	if ((rc = write_meta(st, &to)))
+		return rc;
+	st->c = to;
+	bmap_clear(st);
+	return ct__remove_durable(st->dir, "pending");
+}
+
+void ct__btcstore_abort(ct_btcstore *st)
+{
+	st->w = st->c;
+	bmap_clear(st);
+}
+
+int ct__btcstore_rollback(ct_btcstore *st, uint64_t to_blocks)
+{
+	int rc;
+	if (to_blocks >= st->c.blocks)
+		return 0;
+	ct__btcstore_abort(st);
+	ct_btc_counts from = st->c, to;
+	const uint8_t *br = ct__blk(st, to_blocks);
+	to.blocks = to_blocks;
+	to.txs = ct_le64(br + CT_BLK_FIRST_TX);
+	to.addrs = ct_le64(br + CT_BLK_FIRST_ADDR);
+	to.unres = ct_le64(br + CT_BLK_FIRST_UNRES);
+	to.ins = to.txs < from.txs ? ct__tx_first_in(st, to.txs) : from.ins;
+	to.outs = to.txs < from.txs ? ct__tx_first_out(st, to.txs) : from.outs;
+	if ((rc = write_pending(st, PEND_ROLLBACK, &from, &to)))
+		return rc;
+	if ((rc = apply_rollback(st, &from, &to)))
+		return rc;
+	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
+		return rc;
+	if ((rc = write_meta(st, &to)))
+		return rc;
+	st->c = st->w = to;
+	return ct__remove_durable(st->dir, "pending");
+}

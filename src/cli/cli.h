@@ -1,0 +1,35 @@
+/*
+ * cli.h - the `cointrail` command: shared option parsing and output.
+ */
+#ifndef CT_CLI_H
+#define CT_CLI_H
+
+#include "cointrail.h"
+
+#include <stdio.h>
+
+/* Exit codes of the CLI contract (DESIGN.md section 3). */
+enum { EXIT_OK = 0, EXIT_USER = 1, EXIT_DATA = 2, EXIT_INTERNAL = 3 };
+
+typedef struct cli {
+	const char *db;  /* --db, $COINTRAIL_DB, ./cointrail-data */
+	int json;        /* --json */
+	int argc;        /* the command's own arguments (options removed) */
+	char **argv;
+} cli;
+
+/* Map a library error code to an exit code, printing the message. */
+int cli_fail(int rc);
+/* Print a usage error and return EXIT_USER. */
+int cli_usage(const char *fmt, ...);
+/* Print a JSON document from the library as a table/text or as is. */
+int cli_print_json(const cli *c, const char *json, void (*text)(const char *json));
+
+int cmd_ingest(cli *c);
+int cmd_block(cli *c);
+int cmd_tx(cli *c);
+int cmd_address(cli *c);
+int cmd_stats(cli *c);
+int cmd_check(cli *c);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * cmd_lookup.c - `block`, `tx`, `address` and `stats`: the library
+ * answers in JSON; people get it rendered as text here.
+ */
+#include "cli/cli.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *s_or(json_t *o, const char *k, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : dflt;
+}
+
+static long long i_or(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
+}
+
+static void text_tx(const char *js)
+{
+	json_t *j = json_loads(js, 0, NULL);
+	if (!j)
+		return;
+	printf("tx       %s\n", s_or(j, "txid", "?"));
+	printf("block    %s (height %lld, %s)\n", s_or(j, "block", "?"), i_or(j, "height"), s_or(j, "time", "?"));
+	printf("fee      %s   size %lld   weight %lld\n", s_or(j, "fee", "unknown"), i_or(j, "size"), i_or(j, "weight"));
+	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs"), *v;
+	size_t i;
+	printf("inputs (%zu)\n", json_array_size(ins));
+	json_array_foreach(ins, i, v) {
+		if (json_is_true(json_object_get(v, "coinbase")))
+			printf("  %4zu  coinbase\n", i);
+		else if (json_is_null(json_object_get(v, "amount")))
+			printf("  %4zu  %s:%lld  (previous output not in the store)\n", i, s_or(v, "prev_tx", "?"),
+			       i_or(v, "prev_n"));
+		else
+			printf("  %4zu  %18s  %-62s  %s:%lld\n", i, s_or(v, "amount", "?"),
+			       s_or(v, "address", "(no address)"), s_or(v, "prev_tx", "?"), i_or(v, "prev_n"));
+	}
+	printf("outputs (%zu)\n", json_array_size(outs));
+	json_array_foreach(outs, i, v) {
+		const char *sb = s_or(v, "spent_by", NULL);
+		printf("  %4zu  %18s  %-62s  %-15s %s%s\n", i, s_or(v, "amount", "?"),
+		       s_or(v, "address", s_or(v, "script_id", "(no address)")), s_or(v, "type", "?"),
+		       sb ? "spent by " : "unspent", sb ? sb : "");
+	}
+	json_decref(j);
+}
+
+static void text_block(const char *js)
+{
+	json_t *j = json_loads(js, 0, NULL);
+	if (!j)
+		return;
+	printf("block    %s\nchain    %s   height %lld   time %s\nprev     %s\nmerkle   %s\n"
+	       "size     %lld bytes   %lld txs\n",
+	       s_or(j, "hash", "?"), s_or(j, "chain", "?"), i_or(j, "height"), s_or(j, "time", "?"),
+	       s_or(j, "prev", "?"), s_or(j, "merkle_root", "?"), i_or(j, "size"), i_or(j, "tx_count"));
+	json_t *txs = json_object_get(j, "txs"), *v;
+	size_t i;
+	json_array_foreach(txs, i, v) {
+		json_t *outs = json_object_get(v, "outputs"), *o;
+		size_t k;
+		unsigned long long sat = 0;
+		json_array_foreach(outs, k, o) {
+			const char *a = s_or(o, "amount", "0");
+			const char *dot = strchr(a, '.');
+			sat += strtoull(a, NULL, 10) * 100000000ull + (dot ? strtoull(dot + 1, NULL, 10) : 0);
+		}
+		printf("  %4zu  %s  %3zu in  %3zu out  %llu.%08llu\n", i, s_or(v, "txid", "?"),
+		       json_array_size(json_object_get(v, "inputs")), json_array_size(outs), sat / 100000000ull,
+		       sat % 100000000ull);
+		if (i == 49 && json_array_size(txs) > 60) {
+			printf("  ... %zu more (use --json for all)\n", json_array_size(txs) - 50);
+			break;
+		}
+	}
+	json_decref(j);
+}
+
+static void text_address(const char *js)
+{
+	json_t *j = json_loads(js, 0, NULL);
+	if (!j)
+		return;
+	printf("address   %s (%s)\nreceived  %s\nsent      %s\nbalance   %s\ntxs       %lld   "
+	       "first seen %s   last seen %s\n",
+	       s_or(j, "address", "?"), s_or(j, "chain", "?"), s_or(j, "received", "?"), s_or(j, "sent", "?"),
+	       s_or(j, "balance", "?"), i_or(j, "tx_count"), s_or(j, "first_seen", "-"), s_or(j, "last_seen", "-"));
+	json_t *txs = json_object_get(j, "txs"), *v;
+	size_t i;
+	json_array_foreach(txs, i, v)
+		printf("  %s  %lld  %s  %20s\n", s_or(v, "time", "?"), i_or(v, "height"), s_or(v, "txid", "?"),
+		       s_or(v, "delta", "?"));
+	if (json_is_true(json_object_get(j, "txs_truncated")))
+		printf("  ... older txs omitted (use --limit N)\n");
+	json_decref(j);
+}
+
+static void text_stats(const char *js)
+{
+	json_t *j = json_loads(js, 0, NULL), *v;
+	size_t i;
+	if (!j)
+		return;
+	printf("%-14s %10s %12s %12s %12s %12s  %s\n", "chain", "blocks", "txs", "inputs", "outputs",
+	       "addresses", "tip");
+	json_array_foreach(json_object_get(j, "chains"), i, v) {
+		json_t *tip = json_object_get(v, "tip");
+		printf("%-14s %10lld %12lld %12lld %12lld %12lld  %s (height %lld)\n", s_or(v, "chain", "?"),
+		       i_or(v, "blocks"), i_or(v, "txs"), i_or(v, "inputs"), i_or(v, "outputs"),
+		       i_or(v, "addresses"), s_or(tip, "hash", "-"), i_or(tip, "height"));
+	}
+	if (json_array_size(json_object_get(j, "chains")) == 0)
+		printf("(empty: run cointrail ingest first)\n");
+	json_decref(j);
+}
+
+typedef int (*query_fn)(ct_db *db, char **out, const char *id);
+
+static int run(cli *c, const char *what, char *(*fn)(ct_db *, const char *, int *),
+               void (*text)(const char *))
+{
+	(void)what;
+	ct_db *db;
+	int rc;
+	if (c->argc != 2)
+		return cli_usage("usage: cointrail %s ID", c->argv[0]);
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_READONLY)))
+		return cli_fail(rc);
+	char *out = fn(db, c->argv[1], &rc);
+	ct_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	cli_print_json(c, out, text);
+	ct_free(out);
+	return EXIT_OK;
+}
+
+static char *q_block(ct_db *db, const char *id, int *rc)
+{
+	char *o = NULL;
+	*rc = ct_query_block(db, &o, id, 1);
+	return o;
+}
+
+static char *q_tx(ct_db *db, const char *id, int *rc)
+{
+	char *o = NULL;
+	*rc = ct_query_tx(db, &o, id);
+	return o;
+}
+
+int cmd_block(cli *c) { return run(c, "block", q_block, text_block); }
+int cmd_tx(cli *c) { return run(c, "tx", q_tx, text_tx); }
+
+int cmd_address(cli *c)
+{
+	size_t limit = 100;
+	const char *addr = NULL;
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--limit") && i + 1 < c->argc)
+			limit = strtoull(c->argv[++i], NULL, 10);
+		else if (!addr)
+			addr = c->argv[i];
+		else
+			return cli_usage("usage: cointrail address ADDR [--limit N]");
+	}
+	if (!addr)
+		return cli_usage("usage: cointrail address ADDR [--limit N]");
+	ct_db *db;
+	char *out = NULL;
+	int rc;
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_READONLY)))
+		return cli_fail(rc);
+	rc = ct_query_address(db, &out, addr, limit);
+	ct_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	cli_print_json(c, out, text_address);
+	ct_free(out);
+	return EXIT_OK;
+}
+
+int cmd_stats(cli *c)
+{
+	ct_db *db;
+	char *out = NULL;
+	int rc;
+	if (c->argc != 1)
+		return cli_usage("usage: cointrail stats");
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_READONLY)))
+		return cli_fail(rc);
+	rc = ct_query_stats(db, &out);
+	ct_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	cli_print_json(c, out, text_stats);
+	ct_free(out);
+	return EXIT_OK;
+}

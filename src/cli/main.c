@@ -1,0 +1,125 @@
+/*
+ * main.c - entry point of the `cointrail` command: global options and
+ * dispatch to the sub-commands (one file per group of commands).
+ */
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] =
+	"usage: cointrail [--db DIR] COMMAND [ARGS] [--json]\n"
+	"\n"
+	"  ingest btc PATH... [--network NET]   Bitcoin Core blocks dir, blk*.dat, raw or hex blocks\n"
+	"  block ID                             a block by height or hash\n"
+	"  tx TXID                              a transaction with its inputs and outputs\n"
+	"  address ADDR [--limit N]             balance and history of an address\n"
+	"  stats                                what the data directory holds\n"
+	"  check [--deep]                       verify the data directory\n"
+	"  synth --out DIR --txs N [--seed S]   generate a synthetic chain with planted incidents\n"
+	"\n"
+	"The data directory is --db DIR, else $COINTRAIL_DB, else ./cointrail-data.\n"
+	"Exit codes: 0 ok, 1 usage or user error, 2 bad data, 3 internal failure.\n";
+
+int cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("cointrail: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see cointrail --help)\n", stderr);
+	return EXIT_USER;
+}
+
+int cli_fail(int rc)
+{
+	const char *m = ct_error_last();
+	fprintf(stderr, "cointrail: %s\n", m && *m ? m : ct_strerror(rc));
+	switch (rc) {
+	case CT_EUSER:
+	case CT_ENOTFOUND:
+	case CT_ELOCKED:
+		return EXIT_USER;
+	case CT_EDATA:
+	case CT_ECORRUPT:
+		return EXIT_DATA;
+	default:
+		return EXIT_INTERNAL;
+	}
+}
+
+int cli_print_json(const cli *c, const char *json, void (*text)(const char *json))
+{
+	if (c->json || !text)
+		printf("%s\n", json);
+	else
+		text(json);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	cli c = {0};
+	char **rest = calloc((size_t)argc + 1, sizeof(char *));
+	const char *cmd = NULL;
+	int n = 0;
+	if (!rest)
+		return EXIT_INTERNAL;
+	c.db = getenv("COINTRAIL_DB");
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= argc) {
+				free(rest);
+				return cli_usage("--db needs a directory");
+			}
+			c.db = argv[++i];
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			c.db = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--json")) {
+			c.json = 1;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(USAGE, stdout);
+			free(rest);
+			return EXIT_OK;
+		} else if (!cmd) {
+			cmd = argv[i];
+			rest[n++] = argv[i];
+		} else {
+			rest[n++] = argv[i];
+		}
+	}
+	if (!c.db || !*c.db)
+		c.db = "cointrail-data";
+	c.argc = n;
+	c.argv = rest;
+	int rc;
+	if (!cmd) {
+		fputs(USAGE, stderr);
+		rc = EXIT_USER;
+	} else if (!strcmp(cmd, "ingest")) {
+		rc = cmd_ingest(&c);
+	} else if (!strcmp(cmd, "block")) {
+		rc = cmd_block(&c);
+	} else if (!strcmp(cmd, "tx")) {
+		rc = cmd_tx(&c);
+	} else if (!strcmp(cmd, "address")) {
+		rc = cmd_address(&c);
+	} else if (!strcmp(cmd, "stats")) {
+		rc = cmd_stats(&c);
+	} else if (!strcmp(cmd, "check")) {
+		rc = cmd_check(&c);
+	} else if (!strcmp(cmd, "synth")) {
+#ifdef CT_NO_SYNTH
+		rc = cli_usage("this build has no synthetic chain generator");
+#else
+		/* synth parses its own options; --db is irrelevant to it */
+		rc = ct_synth_main(n, rest);
+#endif
+	} else {
+		rc = cli_usage("unknown command '%s'", cmd);
+	}
+	free(rest);
+	return rc;
+}

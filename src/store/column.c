@@ -1,0 +1,101 @@
+/*
+ * column.c - open, grow, map and flush column files.
+ */
+#include "store/column.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Grow by at least this much: mremap and ftruncate are not free. */
+#define GROW_MIN (1u << 20)
+
+int ct__col_open(ct_col *c, const char *dir, const char *name, size_t rec, int writable)
+{
+	struct stat st;
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	c->rec = rec;
+	c->writable = writable;
+	size_t n = strlen(dir) + strlen(name) + 2;
+	if (!(c->path = ct__malloc(n)))
+		return CT_ENOMEM;
+	snprintf(c->path, n, "%s/%s", dir, name);
+	c->fd = open(c->path, writable ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC, 0644);
+	if (c->fd < 0) {
+		int rc = errno == ENOENT ? CT_ECORRUPT : CT_EIO;
+		ct__err_sys("%s", c->path);
+		ct__col_close(c);
+		return rc;
+	}
+	if (fstat(c->fd, &st) != 0) {
+		ct__err_sys("%s", c->path);
+		ct__col_close(c);
+		return CT_EIO;
+	}
+	c->map_len = (size_t)st.st_size;
+	if (c->map_len) {
+		c->map = mmap(NULL, c->map_len, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+		              MAP_SHARED, c->fd, 0);
+		if (c->map == MAP_FAILED) {
+			c->map = NULL;
+			ct__err_sys("mmap %s", c->path);
+			ct__col_close(c);
+			return CT_EIO;
+		}
+	}
+	return 0;
+}
+
+void ct__col_close(ct_col *c)
+{
+	if (!c)
+		return;
+	if (c->map)
+		munmap(c->map, c->map_len);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+int ct__col_reserve(ct_col *c, uint64_t n)
+{
+	if (n <= ct__col_cap(c))
+		return 0;
+	if (!c->writable)
+		return ct__err(CT_EINTERNAL, "%s: grow of a read-only column", c->path);
+	size_t want = (size_t)n * c->rec;
+	size_t len = c->map_len + c->map_len / 4;
+	if (len < want)
+		len = want;
+	if (len < c->map_len + GROW_MIN)
+		len = c->map_len + GROW_MIN;
+	len = (len + 4095) & ~(size_t)4095;
+	if (ftruncate(c->fd, (off_t)len) != 0)
+		return ct__err_sys("grow %s", c->path);
+	void *m;
+	if (c->map)
+		m = mremap(c->map, c->map_len, len, MREMAP_MAYMOVE);
+	else
+		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+	if (m == MAP_FAILED)
+		return ct__err_sys("map %s", c->path);
+	c->map = m;
+	c->map_len = len;
+	return 0;
+}
+
+int ct__col_sync(ct_col *c)
+{
+	if (c->fd >= 0 && c->writable && fdatasync(c->fd) != 0)
+		return ct__err_sys("sync %s", c->path);
+	return 0;
+}

@@ -73,9 +73,13 @@ typedef struct ct_ingest_options {
 	uint64_t commit_bytes;
 	void (*progress)(const ct_progress *p, void *payload);
 	void *payload;
+	/* Keep block trees whose root's parent is unknown even when the chain
+	 * from genesis is present (e.g. mixing sample blocks with a chain);
+	 * by default such blocks wait for their parents. */
+	int allow_gaps;
 } ct_ingest_options;
 #define CT_INGEST_OPTIONS_VERSION 1
-#define CT_INGEST_OPTIONS_INIT {CT_INGEST_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL}
+#define CT_INGEST_OPTIONS_INIT {CT_INGEST_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0}
 
 typedef struct ct_ingest_result {
 	char chain[32];          /* "btc", "btc-testnet", ...            */
@@ -83,6 +87,7 @@ typedef struct ct_ingest_result {
 	uint64_t blocks_added;   /* appended to the best chain           */
 	uint64_t blocks_known;   /* already in the store                 */
 	uint64_t blocks_stale;   /* off the best chain, ignored          */
+	uint64_t blocks_orphan;  /* parent not yet available, deferred   */
 	uint64_t blocks_rolled_back; /* removed by a reorg                */
 	uint64_t txs_added, inputs_added, outputs_added;
 	uint64_t inputs_unresolved; /* previous output not in the store  */

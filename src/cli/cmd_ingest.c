@@ -37,6 +37,7 @@ static void progress(const ct_progress *p, void *payload)
 int cmd_ingest(cli *c)
 {
 	const char *network = NULL;
+	int allow_gaps = 0;
 	const char **paths = calloc((size_t)c->argc + 1, sizeof(char *));
 	size_t np = 0;
 	int rc;
@@ -50,6 +51,8 @@ int cmd_ingest(cli *c)
 	for (int i = 2; i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "--network") && i + 1 < c->argc)
 			network = c->argv[++i];
+		else if (!strcmp(c->argv[i], "--allow-gaps"))
+			allow_gaps = 1;
 		else if (c->argv[i][0] == '-' && c->argv[i][1] == '-') {
 			free(paths);
 			return cli_usage("unknown option '%s' for ingest btc", c->argv[i]);
@@ -63,6 +66,7 @@ int cmd_ingest(cli *c)
 	ct_ingest_options o = CT_INGEST_OPTIONS_INIT;
 	bar b = {isatty(2), -1};
 	o.network = network;
+	o.allow_gaps = allow_gaps;
 	o.progress = progress;
 	o.payload = &b;
 	/* Test hook: commit after every N blocks (crash tests use 1). */
@@ -84,10 +88,10 @@ int cmd_ingest(cli *c)
 		return cli_fail(rc);
 	double mbs = r.seconds > 0 ? r.bytes / 1e6 / r.seconds : 0;
 	if (c->json) {
-		json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}",
+		json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}",
 		                      "chain", r.chain, "blocks_seen", (json_int_t)r.blocks_seen,
 		                      "blocks_added", (json_int_t)r.blocks_added, "blocks_known",
-		                      (json_int_t)r.blocks_known, "blocks_stale", (json_int_t)r.blocks_stale,
+		                      (json_int_t)r.blocks_known, "blocks_stale", (json_int_t)r.blocks_stale, "blocks_orphan", (json_int_t)r.blocks_orphan,
 		                      "blocks_rolled_back", (json_int_t)r.blocks_rolled_back, "txs",
 		                      (json_int_t)r.txs_added, "inputs", (json_int_t)r.inputs_added,
 		                      "outputs", (json_int_t)r.outputs_added, "inputs_unresolved",
@@ -98,10 +102,12 @@ int cmd_ingest(cli *c)
 		free(s);
 		json_decref(j);
 	} else {
-		printf("%s: %llu blocks added (%llu already stored, %llu stale, %llu rolled back), "
+		printf("%s: %llu blocks added (%llu already stored, %llu stale, %llu waiting for their parent, "
+		       "%llu rolled back), "
 		       "%llu txs, %llu inputs (%llu unresolved), %llu outputs; %.1f MB in %.2f s (%.1f MB/s)\n",
 		       r.chain, (unsigned long long)r.blocks_added, (unsigned long long)r.blocks_known,
-		       (unsigned long long)r.blocks_stale, (unsigned long long)r.blocks_rolled_back,
+		       (unsigned long long)r.blocks_stale, (unsigned long long)r.blocks_orphan,
+		       (unsigned long long)r.blocks_rolled_back,
 		       (unsigned long long)r.txs_added, (unsigned long long)r.inputs_added,
 		       (unsigned long long)r.inputs_unresolved, (unsigned long long)r.outputs_added,
 		       r.bytes / 1e6, r.seconds, mbs);

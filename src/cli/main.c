@@ -11,7 +11,8 @@
 static const char USAGE[] =
 	"usage: cointrail [--db DIR] COMMAND [ARGS] [--json]\n"
 	"\n"
-	"  ingest btc PATH... [--network NET]   Bitcoin Core blocks dir, blk*.dat, raw or hex blocks\n"
+	"  ingest btc PATH... [--network NET] [--allow-gaps]\n"
+	"                                       Bitcoin Core blocks dir, blk*.dat, raw or hex blocks\n"
 	"  block ID                             a block by height or hash\n"
 	"  tx TXID                              a transaction with its inputs and outputs\n"
 	"  address ADDR [--limit N]             balance and history of an address\n"

@@ -4,6 +4,7 @@
 #include "util/fsutil.h"
 #include "util/error.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,4 +140,21 @@ int ct__is_dir(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int ct__remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return errno == ENOENT ? 0 : ct__err_sys("%s", dir);
+	while ((e = readdir(d))) {
+		char p[4096];
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	return rmdir(dir) == 0 ? 0 : ct__err_sys("rmdir %s", dir);
 }

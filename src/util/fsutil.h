@@ -22,5 +22,7 @@ int ct__fsync_dir(const char *dir);
 int ct__lock_dir(const char *dir, int *fd);
 int ct__path_exists(const char *path);
 int ct__is_dir(const char *path);
+/* Remove a directory of plain files (one level), then the directory. */
+int ct__remove_tree(const char *dir);
 
 #endif

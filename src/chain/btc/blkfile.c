@@ -46,13 +46,20 @@ static void unxor(const ct_blksrc *s, uint8_t *p, size_t n, uint64_t off)
 		p[i] ^= s->xor_key[(off + i) % 8];
 }
 
-static int read_at(const ct_blksrc *s, void *buf, size_t n, uint64_t off)
+static int read_raw(const ct_blksrc *s, void *buf, size_t n, uint64_t off)
 {
 	if (pread_full(s->fd, buf, n, off) != 0)
 		return ct__err_sys("%s: read of %zu bytes at offset %llu", s->path, n,
 		                   (unsigned long long)off);
-	unxor(s, buf, n, off);
 	return 0;
+}
+
+static int read_at(const ct_blksrc *s, void *buf, size_t n, uint64_t off)
+{
+	int rc = read_raw(s, buf, n, off);
+	if (!rc)
+		unxor(s, buf, n, off);
+	return rc;
 }
 
 static int load_xor(const char *dir, uint8_t key[8], int *has)
@@ -217,7 +224,6 @@ static int all_zero_from(ct_blksrc *src, uint64_t off)
 		size_t n = src->size - off < sizeof(buf) ? (size_t)(src->size - off) : sizeof(buf);
 		if (pread_full(src->fd, buf, n, off) != 0)
 			return ct__err_sys("%s: read at offset %llu", src->path, (unsigned long long)off);
-		unxor(src, buf, n, off);
 		for (size_t i = 0; i < n; i++)
 			if (buf[i])
 				return ct__err(CT_EDATA, "%s: offset %llu: bad magic (data after the zero padding)",
@@ -237,7 +243,7 @@ static int scan_blk(ct_blkset *s, ct_hasher *h, uint32_t si)
 		if (src->size - off < 8) {
 			uint8_t tail[8] = {0};
 			size_t n = (size_t)(src->size - off);
-			if ((rc = read_at(src, tail, n, off)))
+			if ((rc = read_raw(src, tail, n, off)))
 				return rc;
 			for (size_t i = 0; i < n; i++)
 				if (tail[i])
@@ -245,10 +251,13 @@ static int scan_blk(ct_blkset *s, ct_hasher *h, uint32_t si)
 					               src->path, (unsigned long long)off);
 			return 0;
 		}
-		if ((rc = read_at(src, pre, 8, off)))
+		if ((rc = read_raw(src, pre, 8, off)))
 			return rc;
+		/* Bitcoin Core preallocates blk files; the unwritten tail reads as
+		 * zeros on disk, un-obfuscated even when the file is XORed. */
 		if (!memcmp(pre, "\0\0\0\0", 4))
-			return all_zero_from(src, off); /* Bitcoin Core's preallocation */
+			return all_zero_from(src, off);
+		unxor(src, pre, 8, off);
 		const ct_btc_net *n = ct__btc_net_by_magic(pre);
 		if (!n)
 			return ct__err(CT_EDATA, "%s: offset %llu: bad magic %02x%02x%02x%02x",

@@ -8,9 +8,11 @@
 #include "util/error.h"
 #include "util/fsutil.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define META_MAGIC "CTBTCST1"
 #define PEND_MAGIC "CTPEND01"
@@ -18,6 +20,19 @@
 #define META_LEN 128
 #define PEND_LEN 144
 enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
+
+/* ---- crash injection ---------------------------------------------------- */
+
+/* Tests set COINTRAIL_CRASH_AT=N to have the process SIGKILL itself at
+ * the N-th crash point (every step of the commit protocol), proving that
+ * recovery yields the same store as an uninterrupted run. */
+static void crash_point(ct_btcstore *st)
+{
+	if (st->crash_at == 0)
+		return;
+	if (++st->crash_count == st->crash_at)
+		kill(getpid(), SIGKILL);
+}
 
 /* ---- index callbacks ---------------------------------------------------- */
 
@@ -290,6 +305,8 @@ int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *ne
 		return CT_ENOMEM;
 	st->net = net;
 	st->writable = writable;
+	const char *ca = getenv("COINTRAIL_CRASH_AT");
+	st->crash_at = ca ? strtoull(ca, NULL, 10) : 0;
 	snprintf(path, sizeof(path), "%s/%s", dbdir, net->chain);
 	if (!(st->dir = ct__strdup(path))) {
 		rc = CT_ENOMEM;
@@ -535,6 +552,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 	if ((rc = ct__hidx_put(&st->blkidx, b->hash, st->w.blocks, st->w.blocks)))
 		return rc;
 	st->w.blocks++;
+	crash_point(st);
 	return 0;
 }
 
@@ -553,6 +571,8 @@ static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_bt
 				               st->dir, (unsigned long long)i, (unsigned long long)ref);
 			ct_put_le64(ct__col_at(&st->spent, ref), t + 1);
 		}
+		if (t == base->txs + (to->txs - base->txs) / 2)
+			crash_point(st);
 	}
 	for (uint64_t o = base->outs; o < to->outs; o++) {
 		uint64_t aw = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
@@ -616,14 +636,18 @@ int ct__btcstore_commit(ct_btcstore *st)
 	ct_btc_counts base = st->c, to = st->w;
 	if ((rc = sync_all(st)))
 		return rc;
+	crash_point(st);
 	if ((rc = write_pending(st, PEND_APPEND, &base, &to)))
 		return rc;
+	crash_point(st);
 	if ((rc = apply_forward(st, &base, &to)))
 		return rc;
+	crash_point(st);
 	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
 		return rc;
 	if ((rc = write_meta(st, &to)))
 		return rc;
+	crash_point(st);
 	st->c = to;
 	bmap_clear(st);
 	return ct__remove_durable(st->dir, "pending");
@@ -651,8 +675,10 @@ int ct__btcstore_rollback(ct_btcstore *st, uint64_t to_blocks)
 	to.outs = to.txs < from.txs ? ct__tx_first_out(st, to.txs) : from.outs;
 	if ((rc = write_pending(st, PEND_ROLLBACK, &from, &to)))
 		return rc;
+	crash_point(st);
 	if ((rc = apply_rollback(st, &from, &to)))
 		return rc;
+	crash_point(st);
 	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
 		return rc;
 	if ((rc = write_meta(st, &to)))

@@ -75,6 +75,7 @@ typedef struct ct_btcstore {
 	/* batch-local newest output per address: open addressing */
 	uint64_t *bmap;
 	size_t bmap_cap, bmap_n;
+	uint64_t crash_at, crash_count; /* test hook, see crash_point() */
 } ct_btcstore;
 
 /* Open the store of `net` under the data directory `dbdir` (its subdir is

@@ -19,6 +19,7 @@
 #include "chain/btc/btcstore.h"
 #include "util/encode.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 #include "util/u256.h"
 
 #include <stdio.h>
@@ -139,6 +140,7 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	int rc;
 	double t0 = now_s();
 	const ct_btc_net *forced = NULL;
+	int existed = 1;
 
 	memset(&set, 0, sizeof(set));
 	memset(&g, 0, sizeof(g));
@@ -156,6 +158,7 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 		goto cleanup;
 	snprintf(res->chain, sizeof(res->chain), "%s", set.net->chain);
 	res->blocks_seen = set.n_locs;
+	existed = ct__btcstore_exists(dbdir, set.net->chain);
 	if ((rc = ct__btcstore_open(&st, dbdir, set.net, 1)))
 		goto cleanup;
 
@@ -267,6 +270,25 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 				g.n[x].on_best = 1;
 	free(best);
 
+	/* When the network's genesis block is known (stored or found), the
+	 * chain is being built from the start, and a tree rooted anywhere
+	 * else is blocks whose parents have not arrived yet (Bitcoin Core
+	 * writes blocks out of order): they wait for a later run. Without
+	 * genesis (samples that start mid-chain) every tree is kept. */
+	int64_t genesis_root = -1;
+	for (size_t k = 0; k < g.count; k++) {
+		char hex[65];
+		ct__hex_rev(hex, g.n[k].hash, 32);
+		if (g.n[k].parent < 0 && !strcmp(hex, set.net->genesis_hex))
+			genesis_root = (int64_t)k;
+	}
+	if (genesis_root >= 0 && !(opts && opts->allow_gaps))
+		for (size_t k = g.n_store; k < g.count; k++)
+			if (g.n[k].root != genesis_root && g.n[k].on_best && !g.n[g.n[k].root].in_store) {
+				g.n[k].on_best = 0;
+				res->blocks_orphan++;
+			}
+
 	/* Stored blocks off the best chain must form the store's tail. */
 	uint64_t cut = g.n_store;
 	for (uint64_t b = 0; b < g.n_store; b++)
@@ -287,7 +309,8 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	for (size_t k = g.n_store; k < g.count; k++) {
 		if (g.n[k].on_best)
 			n_new++;
-		else
+		else if (g.n[g.n[k].root].on_best || g.n[k].root == genesis_root || genesis_root < 0 ||
+		         (opts && opts->allow_gaps))
 			res->blocks_stale++;
 	}
 	if (!(order = ct__malloc((n_new + 1) * sizeof(int64_t))) ||
@@ -418,6 +441,14 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	}
 cleanup:
 	res->seconds = now_s() - t0;
+	if (rc && st && !existed && st->c.blocks == 0) {
+		/* Leave no empty chain behind a refused first ingest. */
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", st->dir);
+		ct__btcstore_close(st);
+		st = NULL;
+		ct__remove_tree(dir);
+	}
 	ct__btcstore_close(st);
 	ct__btc_block_free(&blk);
 	ct__hasher_free(h);

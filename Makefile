@@ -7,7 +7,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev python3 \
-       python3-bitcoinlib nodejs npm
+       python3-bitcoinlib nodejs npm time bc
 
 .PHONY: deps build asan test demo bench fuzz clean
 
@@ -31,6 +31,22 @@ asan: deps
 test: build asan
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# Build the libFuzzer targets with clang and run each briefly on a copy of
+# the saved corpus (new finds stay in build-fuzz/corpus, not in the repo).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCT_FUZZ=ON -DCT_SANITIZE=ON -DCT_WITH_SYNTH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile
+	@for t in fuzz_block fuzz_blkfile; do \
+	  mkdir -p build-fuzz/corpus/$$t && cp -n fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ ; \
+	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
+	    build-fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \
+	  tail -2 build-fuzz/$$t.log; [ $$rc -eq 0 ] || { echo "$$t found a crash"; exit 1; }; \
+	done
 
 demo: build
 	@bash tools/demo.sh $(BUILD)/src/cli/cointrail
@@ -39,4 +55,4 @@ bench: build
 	@bash bench/run.sh $(BUILD)/src/cli/cointrail
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) demo-data
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz demo-data

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 			c.db = argv[i] + 5;
 		} else if (!strcmp(argv[i], "--json")) {
 			c.json = 1;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		} else if (!cmd && (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))) {
 			fputs(USAGE, stdout);
 			free(rest);
 			return EXIT_OK;

@@ -98,7 +98,16 @@ int ct__hidx_find(const ct_hidx *x, const void *key, uint64_t limit, uint64_t *i
 	return find(x, x->ops->hash(key), key, limit, id, slot ? slot : &s);
 }
 
-static void set_slot(ct_hidx *x, uint64_t slot, uint64_t hash, uint64_t id)
+int ct__hidx_find_h(const ct_hidx *x, uint64_t hash, const void *key, uint64_t limit,
+                    uint64_t *id, uint64_t *slot)
+{
+	uint64_t s;
+	if (!x->nslots)
+		return CT_ENOTFOUND;
+	return find(x, hash, key, limit, id, slot ? slot : &s);
+}
+
+void ct__hidx_set(ct_hidx *x, uint64_t slot, uint64_t hash, uint64_t id)
 {
 	uint64_t at = HDR_WORDS + slot;
 	if (word(x, at) == 0) {
@@ -114,7 +123,7 @@ int ct__hidx_put(ct_hidx *x, const void *key, uint64_t id, uint64_t limit)
 	int rc = find(x, h, key, limit, &old, &slot);
 	if (rc != 0 && rc != CT_ENOTFOUND)
 		return rc;
-	set_slot(x, slot, h, id);
+	ct__hidx_set(x, slot, h, id);
 	return 0;
 }
 

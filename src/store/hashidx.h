@@ -49,6 +49,30 @@ void ct__hidx_close(ct_hidx *x);
  * on a miss, for ct__hidx_set(). */
 int ct__hidx_find(const ct_hidx *x, const void *key, uint64_t limit, uint64_t *id,
                   uint64_t *slot);
+/* The same with the key's hash computed by the caller (x->ops->hash). */
+int ct__hidx_find_h(const ct_hidx *x, uint64_t hash, const void *key, uint64_t limit,
+                    uint64_t *id, uint64_t *slot);
+/* Write id for a key of `hash` into `slot` as returned by a find (the hit
+ * to overwrite, or the free slot of a miss). */
+void ct__hidx_set(ct_hidx *x, uint64_t slot, uint64_t hash, uint64_t id);
+/* Hint that a find for `hash` is coming: start loading its slot. */
+static inline void ct__hidx_prefetch(const ct_hidx *x, uint64_t hash)
+{
+	if (x->nslots)
+		__builtin_prefetch(x->col.map + 8 * (8 + (hash & (x->nslots - 1))));
+}
+/* The id in the home slot of `hash` if its tag matches, else UINT64_MAX:
+ * a guess, used only to prefetch the record a find will compare. */
+static inline uint64_t ct__hidx_peek(const ct_hidx *x, uint64_t hash)
+{
+	uint64_t v;
+	if (!x->nslots)
+		return UINT64_MAX;
+	__builtin_memcpy(&v, x->col.map + 8 * (8 + (hash & (x->nslots - 1))), 8);
+	if (v == 0 || (v >> 40) != (hash >> 40))
+		return UINT64_MAX;
+	return (v & ((UINT64_C(1) << 40) - 1)) - 1;
+}
 /* Make `id` the entry for `key` among ids < limit: overwrites an older
  * record with the same key (BIP 30 duplicate txids: the later one wins). */
 int ct__hidx_put(ct_hidx *x, const void *key, uint64_t id, uint64_t limit);

@@ -377,6 +377,10 @@ void ct__btcstore_close(ct_btcstore *st)
 	ct__hidx_close(&st->blkidx);
 	ct__hasher_free(st->h);
 	free(st->bmap);
+	free(st->okeys);
+	free(st->ohash);
+	free(st->ihash);
+	free(st->otypes);
 	free(st->dir);
 	free(st);
 }
@@ -448,14 +452,79 @@ static int reserve_all(ct_btcstore *st, const ct_btc_block *b)
 	return 0;
 }
 
+/* Per-block scratch: output keys and types, and the index hashes of
+ * every input and output, computed up front so that the index slots can
+ * be prefetched before they are probed (the probes are cache misses on a
+ * large store; issuing them together overlaps their latency). */
+static int scratch_reserve(ct_btcstore *st, const ct_btc_block *b)
+{
+	size_t need = b->n_out > b->n_in ? b->n_out : b->n_in;
+	if (need <= st->scratch_cap)
+		return 0;
+	size_t cap = st->scratch_cap ? st->scratch_cap : 1024;
+	while (cap < need)
+		cap *= 2;
+	ct_addrkey *k = ct__realloc(st->okeys, cap * sizeof(*k));
+	if (!k)
+		return CT_ENOMEM;
+	st->okeys = k;
+	uint64_t *oh = ct__realloc(st->ohash, cap * sizeof(*oh));
+	if (!oh)
+		return CT_ENOMEM;
+	st->ohash = oh;
+	uint64_t *ih = ct__realloc(st->ihash, cap * sizeof(*ih));
+	if (!ih)
+		return CT_ENOMEM;
+	st->ihash = ih;
+	uint8_t *ot = ct__realloc(st->otypes, cap);
+	if (!ot)
+		return CT_ENOMEM;
+	st->otypes = ot;
+	st->scratch_cap = cap;
+	return 0;
+}
+
 int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
                         const uint8_t work[32], uint64_t *unresolved)
 {
 	int rc;
-	if ((rc = reserve_all(st, b)))
+	if ((rc = reserve_all(st, b)) || (rc = scratch_reserve(st, b)))
 		return rc;
 	if (st->w.addrs + b->n_out > CT_HIDX_MAX_ID || st->w.txs + b->n_tx > CT_HIDX_MAX_ID)
 		return ct__err(CT_EINTERNAL, "id space exhausted");
+
+	for (uint32_t i = b->txs[0].n_in; i < b->n_in; i++) {
+		st->ihash[i] = hash32(b->ins[i].prev_txid);
+		ct__hidx_prefetch(&st->txidx, st->ihash[i]);
+	}
+	for (uint32_t i = 0; i < b->n_tx; i++)
+		ct__hidx_prefetch(&st->txidx, hash32(b->txs[i].txid));
+	/* Second stage: the slots are arriving; prefetch the records that the
+	 * finds will compare and read (txid, tx range, address key, head). */
+	for (uint32_t i = b->txs[0].n_in; i < b->n_in; i++) {
+		uint64_t id = ct__hidx_peek(&st->txidx, st->ihash[i]);
+		if (id < st->w.txs) {
+			__builtin_prefetch(ct__tx_id(st, id));
+			__builtin_prefetch(ct__col_at(&st->txs, id));
+		}
+	}
+	for (uint32_t i = 0; i < b->n_out; i++) {
+		if (st->okeys[i].kind == CT_AK_NONE)
+			continue;
+		uint64_t id = ct__hidx_peek(&st->addridx, st->ohash[i]);
+		if (id < st->w.addrs) {
+			__builtin_prefetch(ct__col_at(&st->addrs, id));
+			__builtin_prefetch(ct__col_at(&st->ahead, id));
+		}
+	}
+	for (uint32_t i = 0; i < b->n_out; i++) {
+		const ct_btc_out *o = &b->outs[i];
+		st->otypes[i] = (uint8_t)ct__script_classify(st->h, o->script, o->script_len, &st->okeys[i]);
+		if (st->okeys[i].kind != CT_AK_NONE) {
+			st->ohash[i] = addr_hash(&st->okeys[i]);
+			ct__hidx_prefetch(&st->addridx, st->ohash[i]);
+		}
+	}
 
 	uint8_t *br = ct__col_at(&st->blocks, st->w.blocks);
 	memcpy(br + CT_BLK_HEADER, b->header, CT_BTC_HEADER);
@@ -485,15 +554,18 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 			uint64_t ref, pt;
 			if (ti == 0) {
 				ref = CT_IN_COINBASE;
-			} else if (ct__hidx_find(&st->txidx, in->prev_txid, st->w.txs, &pt, NULL) == 0 &&
+			} else if (ct__hidx_find_h(&st->txidx, st->ihash[tx->first_in + k], in->prev_txid,
+			                           st->w.txs, &pt, NULL) == 0 &&
 			           in->prev_n < ct__tx_end_out(st, pt) - ct__tx_first_out(st, pt)) {
 				ref = ct__tx_first_out(st, pt) + in->prev_n;
-				uint64_t sp = ct_le64(ct__col_at(&st->spent, ref));
-				if (sp && sp <= st->c.txs && ref < st->c.outs) {
-					char hex[65];
-					ct__hex_rev(hex, tx->txid, 32);
-					return ct__err(CT_EDATA, "tx %s spends output %u of an earlier tx that "
-					               "is already spent (double spend)", hex, in->prev_n);
+				if (ref < st->c.outs) {
+					uint64_t sp = ct_le64(ct__col_at(&st->spent, ref));
+					if (sp && sp <= st->c.txs) {
+						char hex[65];
+						ct__hex_rev(hex, tx->txid, 32);
+						return ct__err(CT_EDATA, "tx %s spends output %u of an earlier tx that "
+						               "is already spent (double spend)", hex, in->prev_n);
+					}
 				}
 			} else {
 				uint8_t *u = ct__col_at(&st->unres, st->w.unres);
@@ -508,45 +580,51 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 			st->w.ins++;
 		}
 		for (uint32_t k = 0; k < tx->n_out; k++) {
-			const ct_btc_out *o = &b->outs[tx->first_out + k];
-			ct_addrkey key;
+			uint32_t bo = tx->first_out + k;
+			const ct_btc_out *o = &b->outs[bo];
+			const ct_addrkey *key = &st->okeys[bo];
+			int type = st->otypes[bo];
 			uint64_t oid = st->w.outs, a = 0, link = 0;
-			int type = ct__script_classify(st->h, o->script, o->script_len, &key);
-			if (key.kind != CT_AK_NONE) {
-				if ((rc = ct__hidx_find(&st->addridx, &key, st->w.addrs, &a, NULL)) == CT_ENOTFOUND) {
+			if (key->kind != CT_AK_NONE) {
+				uint64_t slot;
+				rc = ct__hidx_find_h(&st->addridx, st->ohash[bo], key, st->w.addrs, &a, &slot);
+				if (rc == CT_ENOTFOUND) {
 					a = st->w.addrs++;
-					memcpy(ct__col_at(&st->addrs, a), &key, CT_REC_ADDR);
+					memcpy(ct__col_at(&st->addrs, a), key, CT_REC_ADDR);
 					ct_put_le64(ct__col_at(&st->ahead, a), 0);
-					if ((rc = ct__hidx_put(&st->addridx, &key, a, a)))
-						return rc;
+					ct__hidx_set(&st->addridx, slot, st->ohash[bo], a);
 				} else if (rc) {
 					return rc;
 				}
-				uint64_t *slot = bmap_slot(st, a);
-				if (slot[0]) {
-					link = slot[1];
+				uint64_t *bslot = bmap_slot(st, a);
+				if (bslot[0]) {
+					link = bslot[1];
 				} else {
-					slot[0] = a + 1;
+					bslot[0] = a + 1;
 					st->bmap_n++;
 					if (a < st->c.addrs) {
 						uint64_t h = ct__addr_head(st, a);
 						link = h == UINT64_MAX ? 0 : h + 1;
 					}
 				}
-				slot[1] = oid + 1;
+				bslot[1] = oid + 1;
 			}
 			uint8_t *orec = ct__col_at(&st->outs, oid);
 			ct_put_le64(orec, o->value);
-			ct_put_le64(orec + 8, key.kind == CT_AK_NONE ? (uint64_t)type << 56
-			                                             : ((uint64_t)type << 56) | (a + 1));
+			ct_put_le64(orec + 8, key->kind == CT_AK_NONE ? (uint64_t)type << 56
+			                                              : ((uint64_t)type << 56) | (a + 1));
 			ct_put_le64(ct__col_at(&st->spent, oid), 0);
 			ct_put_le64(ct__col_at(&st->olink, oid), link);
 			st->w.outs++;
 		}
 		/* Insert after resolving this tx's own inputs: a tx cannot spend
-		 * itself, and later txs of the block find it. */
-		if ((rc = ct__hidx_put(&st->txidx, tx->txid, t, t)))
+		 * itself, and later txs of the block find it. A BIP 30 duplicate
+		 * txid takes over the older tx's slot. */
+		uint64_t th = hash32(tx->txid), old, slot;
+		rc = ct__hidx_find_h(&st->txidx, th, tx->txid, t, &old, &slot);
+		if (rc != 0 && rc != CT_ENOTFOUND)
 			return rc;
+		ct__hidx_set(&st->txidx, slot, th, t);
 		st->w.txs++;
 	}
 	if ((rc = ct__hidx_put(&st->blkidx, b->hash, st->w.blocks, st->w.blocks)))
@@ -657,6 +735,18 @@ void ct__btcstore_abort(ct_btcstore *st)
 {
 	st->w = st->c;
 	bmap_clear(st);
+}
+
+int ct__btcstore_expect(ct_btcstore *st, uint64_t bytes)
+{
+	/* Rough shape of Bitcoin data: a tx per 300 bytes, a new address per
+	 * 200. Sizing the indexes once avoids rebuilding them at every
+	 * doubling; an underestimate only means a rebuild later. */
+	int rc;
+	if ((rc = ct__hidx_ensure(&st->txidx, bytes / 300, st->w.txs)) ||
+	    (rc = ct__hidx_ensure(&st->addridx, bytes / 200, st->w.addrs)))
+		return rc;
+	return 0;
 }
 
 int ct__btcstore_rollback(ct_btcstore *st, uint64_t to_blocks)

@@ -76,6 +76,11 @@ typedef struct ct_btcstore {
 	uint64_t *bmap;
 	size_t bmap_cap, bmap_n;
 	uint64_t crash_at, crash_count; /* test hook, see crash_point() */
+	/* per-block scratch (see ct__btcstore_append) */
+	ct_addrkey *okeys;
+	uint64_t *ohash, *ihash;
+	uint8_t *otypes;
+	size_t scratch_cap;
 } ct_btcstore;
 
 /* Open the store of `net` under the data directory `dbdir` (its subdir is
@@ -94,6 +99,8 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 int ct__btcstore_commit(ct_btcstore *st);
 /* Forget the open batch (its tail stays as garbage). */
 void ct__btcstore_abort(ct_btcstore *st);
+/* Size the indexes for about `bytes` of block data to come. */
+int ct__btcstore_expect(ct_btcstore *st, uint64_t bytes);
 /* Remove committed blocks [to, blocks) and commit the result. */
 int ct__btcstore_rollback(ct_btcstore *st, uint64_t to);
 

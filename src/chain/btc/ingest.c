@@ -374,6 +374,8 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 			goto cleanup;
 	}
 
+	if ((rc = ct__btcstore_expect(st, total_bytes)))
+		goto cleanup;
 	uint64_t start_blocks = st->c.blocks;
 	uint64_t commit_bytes = opts && opts->commit_bytes ? opts->commit_bytes : DEFAULT_COMMIT_BYTES;
 	uint32_t commit_blocks = opts ? opts->commit_blocks : 0;

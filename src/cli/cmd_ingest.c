@@ -28,9 +28,12 @@ static void progress(const ct_progress *p, void *payload)
 	memset(line, '#', (size_t)w);
 	memset(line + w, '.', (size_t)(30 - w));
 	line[30] = 0;
-	fprintf(stderr, "\r[%s] %llu/%llu blocks  %.1f MB/s  %llu txs  ETA %.0fs ", line,
+	char etas[32] = "--";
+	if (p->seconds >= 0.5)
+		snprintf(etas, sizeof(etas), "%.0fs", eta);
+	fprintf(stderr, "\r[%s] %llu/%llu blocks  %.1f MB/s  %llu txs  ETA %s ", line,
 	        (unsigned long long)p->blocks_done, (unsigned long long)p->blocks_total, rate,
-	        (unsigned long long)p->txs_done, eta);
+	        (unsigned long long)p->txs_done, etas);
 	fflush(stderr);
 }
 

@@ -6,7 +6,7 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
-DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev python3 \
+DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev python3 \
        python3-bitcoinlib nodejs npm time bc
 
 .PHONY: deps build asan test demo bench fuzz clean

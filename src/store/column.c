@@ -93,6 +93,21 @@ int ct__col_reserve(ct_col *c, uint64_t n)
 	return 0;
 }
 
+void ct__col_writeback(ct_col *c, uint64_t n)
+{
+	size_t end = ((size_t)n * c->rec) & ~(size_t)4095;
+	if (c->fd < 0 || !c->writable || end <= c->wb_done)
+		return;
+	if (end > c->map_len)
+		end = c->map_len & ~(size_t)4095;
+	if (c->wb_done > end)
+		c->wb_done = 0;
+	/* Advisory: a failure here only means the final sync does the work. */
+	(void)sync_file_range(c->fd, (off_t)c->wb_done, (off_t)(end - c->wb_done),
+	                      SYNC_FILE_RANGE_WRITE);
+	c->wb_done = end;
+}
+
 int ct__col_sync(ct_col *c)
 {
 	if (c->fd >= 0 && c->writable && fdatasync(c->fd) != 0)

@@ -22,6 +22,7 @@ typedef struct ct_col {
 	uint8_t *map;
 	size_t map_len; /* bytes mapped (== file size) */
 	size_t rec;     /* record width in bytes       */
+	size_t wb_done; /* bytes handed to early writeback */
 	char *path;
 } ct_col;
 
@@ -31,6 +32,9 @@ void ct__col_close(ct_col *c);
 int ct__col_reserve(ct_col *c, uint64_t n);
 /* Flush written pages to disk. */
 int ct__col_sync(ct_col *c);
+/* Start (not wait for) writeback of records [.., n): the commit's sync
+ * then finds less to write. Only for pages that will not change again. */
+void ct__col_writeback(ct_col *c, uint64_t n);
 /* Records the file can hold. */
 static inline uint64_t ct__col_cap(const ct_col *c) { return c->map_len / c->rec; }
 static inline uint8_t *ct__col_at(const ct_col *c, uint64_t i)

@@ -24,6 +24,9 @@ void ct__sha256(ct_hasher *h, uint8_t out[32], const void *data, size_t len);
 /* RIPEMD160(SHA256(data)). */
 void ct__hash160(ct_hasher *h, uint8_t out[20], const void *data, size_t len);
 
+/* Keccak-256 (original padding; NEM and Ethereum), via nettle. */
+void ct__keccak256(uint8_t out[32], const void *data, size_t len);
+
 /* 64-bit mix of arbitrary bytes for hash tables (not cryptographic). */
 uint64_t ct__hash64(const void *data, size_t len, uint64_t seed);
 

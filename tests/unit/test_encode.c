@@ -109,6 +109,16 @@ int main(void)
 	ct__u256_work(&w, &t);
 	CHECK(w.w[0] == 2 && w.w[1] == 0);
 
+	/* Keccak-256 (original padding), the known vectors. */
+	uint8_t kd[32];
+	char kh[65];
+	ct__keccak256(kd, "", 0);
+	ct__hex(kh, kd, 32);
+	CHECK(strcmp(kh, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470") == 0);
+	ct__keccak256(kd, "The quick brown fox jumps over the lazy dog", 43);
+	ct__hex(kh, kd, 32);
+	CHECK(strcmp(kh, "4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15") == 0);
+
 	char tm[32];
 	ct__time_str(tm, sizeof(tm), 1516892640);
 	CHECK(strcmp(tm, "2018-01-25T15:04:00Z") == 0);

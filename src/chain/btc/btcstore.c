@@ -737,6 +737,20 @@ void ct__btcstore_abort(ct_btcstore *st)
 	bmap_clear(st);
 }
 
+void ct__btcstore_writeback(ct_btcstore *st)
+{
+	/* The append-only tails only: spent/ahead/indexes change again. */
+	ct__col_writeback(&st->blocks, st->w.blocks);
+	ct__col_writeback(&st->txs, st->w.txs);
+	ct__col_writeback(&st->txinfo, st->w.txs);
+	ct__col_writeback(&st->txid, st->w.txs);
+	ct__col_writeback(&st->ins, st->w.ins);
+	ct__col_writeback(&st->unres, st->w.unres);
+	ct__col_writeback(&st->outs, st->w.outs);
+	ct__col_writeback(&st->olink, st->w.outs);
+	ct__col_writeback(&st->addrs, st->w.addrs);
+}
+
 int ct__btcstore_expect(ct_btcstore *st, uint64_t bytes)
 {
 	/* Rough shape of Bitcoin data: a tx per 300 bytes, a new address per

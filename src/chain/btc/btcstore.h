@@ -99,6 +99,8 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 int ct__btcstore_commit(ct_btcstore *st);
 /* Forget the open batch (its tail stays as garbage). */
 void ct__btcstore_abort(ct_btcstore *st);
+/* Start writeback of the appended tails (see ct__col_writeback). */
+void ct__btcstore_writeback(ct_btcstore *st);
 /* Size the indexes for about `bytes` of block data to come. */
 int ct__btcstore_expect(ct_btcstore *st, uint64_t bytes);
 /* Remove committed blocks [to, blocks) and commit the result. */

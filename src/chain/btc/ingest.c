@@ -415,6 +415,8 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 			done_blocks++;
 			batch_bytes += blk.size;
 			batch_blocks++;
+			if ((done_bytes >> 25) != ((done_bytes - blk.size) >> 25))
+				ct__btcstore_writeback(st); /* every 32 MB */
 			if (batch_bytes >= commit_bytes || (commit_blocks && batch_blocks >= commit_blocks)) {
 				if ((rc = ct__btcstore_commit(st)))
 					break;

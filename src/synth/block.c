@@ -1,0 +1,417 @@
+/*
+ * block.c - blocks and blk*.dat files.
+ *
+ * A block is assembled in memory (its txs are already serialised by
+ * syn_emit), then the coinbase is built last because its value is the
+ * subsidy plus the block's fees and it carries the BIP 141 witness
+ * commitment over all wtxids. The header's nonce is ground until the
+ * double SHA-256, read as a little-endian number, is at most the target
+ * of bits 0x207fffff (regtest's limit: about one try in two).
+ *
+ * Files are Bitcoin Core's: records of magic, LE32 length and block,
+ * in height order, a new blkNNNNN.dat once the next block would take a
+ * file past 128 MiB.
+ *
+ * Finishing a block (wtxids, both merkle trees, coinbase, header, write)
+ * runs on a second thread while the main thread simulates the next
+ * block: the job carries everything the finisher needs, including the
+ * coinbase's random bytes, so the output does not depend on timing. The
+ * main thread needs only the coinbase's txid back, and only 100 blocks
+ * later when the coinbase matures.
+ */
+#include "synth/synth.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/buf.h"
+#include "util/error.h"
+
+#define BLK_FILE_MAX (128u << 20)
+#define BLOCK_BITS 0x207fffffu
+#define MATURITY 100
+/* Keep blocks inside the consensus limits (1 MB base size as counted
+ * by pre-segwit nodes, 4M weight units) with some margin. */
+#define BLOCK_BASE_MAX 960000u
+#define BLOCK_WEIGHT_MAX 3900000u
+
+/* ---- the finisher (second thread) ---------------------------------------- */
+
+static int open_blk(syn_fin *f)
+{
+	char path[4096];
+	if (f->blk && fclose(f->blk) != 0) {
+		f->blk = NULL;
+		return ct__err_sys("synth: writing blk%05u.dat", f->blk_no - 1);
+	}
+	snprintf(path, sizeof(path), "%s/blocks/blk%05u.dat", f->dir, f->blk_no);
+	f->blk = fopen(path, "wb");
+	if (!f->blk)
+		return ct__err_sys("synth: cannot create %s", path);
+	setvbuf(f->blk, NULL, _IOFBF, 1 << 22);
+	f->blk_no++;
+	f->blk_size = 0;
+	return 0;
+}
+
+/* Merkle root of n hashes (n >= 1), Bitcoin's: odd levels repeat the last. */
+static int merkle(uint8_t root[32], const uint8_t *hashes, size_t stride, size_t n)
+{
+	uint8_t *lv = ct__malloc((n + 1) * 32);
+	if (!lv)
+		return CT_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		memcpy(lv + 32 * i, hashes + stride * i, 32);
+	while (n > 1) {
+		if (n & 1) {
+			memcpy(lv + 32 * n, lv + 32 * (n - 1), 32);
+			n++;
+		}
+		for (size_t i = 0; i < n / 2; i++)
+			syn_sha256d(lv + 32 * i, lv + 64 * i, 64);
+		n /= 2;
+	}
+	memcpy(root, lv, 32);
+	free(lv);
+	return 0;
+}
+
+static size_t put_varint(uint8_t *p, uint64_t v)
+{
+	if (v < 0xfd) {
+		p[0] = (uint8_t)v;
+		return 1;
+	}
+	if (v <= 0xffff) {
+		p[0] = 0xfd;
+		p[1] = (uint8_t)v;
+		p[2] = (uint8_t)(v >> 8);
+		return 3;
+	}
+	p[0] = 0xfe;
+	ct_put_le32(p + 1, (uint32_t)v);
+	return 5;
+}
+
+/* BIP 34: the height as the first push of the coinbase scriptSig, in the
+ * form Core's CScript() << height produces (OP_0, OP_1..OP_16, or a
+ * minimal little-endian number push). */
+static size_t height_push(uint8_t *p, uint64_t h)
+{
+	if (h == 0) {
+		p[0] = 0x00;
+		return 1;
+	}
+	if (h <= 16) {
+		p[0] = (uint8_t)(0x50 + h);
+		return 1;
+	}
+	uint8_t num[9];
+	size_t n = 0;
+	while (h) {
+		num[n++] = (uint8_t)h;
+		h >>= 8;
+	}
+	if (num[n - 1] & 0x80)
+		num[n++] = 0;
+	p[0] = (uint8_t)n;
+	memcpy(p + 1, num, n);
+	return n + 1;
+}
+
+static int finish(syn_fin *F, syn_job *J)
+{
+	int rc;
+	uint8_t cb[512], *p = cb, *body, *body_end, *lock;
+	uint8_t commit[32];
+
+	if (F->segwit) {
+		/* wtxids (the coinbase's counted as zero), the witness root and
+		 * the commitment with an all-zero reserved value (BIP 141) */
+		uint8_t wroot[32], buf[64];
+		memset(J->recs[0].wtxid, 0, 32);
+		for (size_t i = 1; i < J->nrecs; i++)
+			if (J->recs[i].segwit)
+				syn_sha256d(J->recs[i].wtxid, J->buf + J->recs[i].off, J->recs[i].len);
+			else
+				memcpy(J->recs[i].wtxid, J->recs[i].txid, 32);
+		if ((rc = merkle(wroot, J->recs[0].wtxid, sizeof(syn_txrec), J->nrecs)) < 0)
+			return rc;
+		memcpy(buf, wroot, 32);
+		memset(buf + 32, 0, 32);
+		syn_sha256d(commit, buf, 64);
+	}
+
+	ct_put_le32(p, 2);
+	p += 4;
+	if (F->segwit) {
+		*p++ = 0x00;
+		*p++ = 0x01;
+	}
+	body = p;
+	*p++ = 1;
+	memset(p, 0, 32);
+	ct_put_le32(p + 32, 0xffffffffu);
+	p += 36;
+	uint8_t ss[100];
+	size_t n = height_push(ss, J->height);
+	ss[n++] = 8; /* extranonce */
+	memcpy(ss + n, J->extranonce, 8);
+	n += 8;
+	n += (size_t)snprintf((char *)ss + n, sizeof(ss) - n, "/synth-pool-%u/", J->pool_no);
+	*p++ = (uint8_t)n;
+	memcpy(p, ss, n);
+	p += n;
+	ct_put_le32(p, 0xffffffffu);
+	p += 4;
+	*p++ = F->segwit ? 2 : 1;
+	ct_put_le64(p, J->value);
+	p += 8;
+	n = syn_spk(F->seed, &J->mk, p + 1);
+	*p = (uint8_t)n;
+	p += 1 + n;
+	if (F->segwit) {
+		ct_put_le64(p, 0);
+		p += 8;
+		*p++ = 38;
+		*p++ = 0x6a; /* OP_RETURN, push 36: aa21a9ed + commitment */
+		*p++ = 0x24;
+		*p++ = 0xaa;
+		*p++ = 0x21;
+		*p++ = 0xa9;
+		*p++ = 0xed;
+		memcpy(p, commit, 32);
+		p += 32;
+	}
+	body_end = p;
+	if (F->segwit) {
+		*p++ = 1;
+		*p++ = 32;
+		memset(p, 0, 32);
+		p += 32;
+	}
+	lock = p;
+	ct_put_le32(p, 0);
+	p += 4;
+	{
+		const void *parts[3] = {cb, body, lock};
+		size_t lens[3] = {4, (size_t)(body_end - body), 4};
+		syn_sha256d_parts(J->cbid, parts, lens, 3);
+	}
+	size_t cblen = (size_t)(p - cb);
+
+	memcpy(J->recs[0].txid, J->cbid, 32);
+	uint8_t hdr[80], hash[32];
+	ct_put_le32(hdr, 0x20000000u);
+	memcpy(hdr + 4, F->prev_hash, 32);
+	if ((rc = merkle(hdr + 36, J->recs[0].txid, sizeof(syn_txrec), J->nrecs)) < 0)
+		return rc;
+	ct_put_le32(hdr + 68, (uint32_t)J->time);
+	ct_put_le32(hdr + 72, BLOCK_BITS);
+	for (uint32_t nonce = 0;; nonce++) {
+		ct_put_le32(hdr + 76, nonce);
+		syn_sha256d(hash, hdr, 80);
+		/* target = 0x7fffff << 232 (LE bytes 29..31 are ff ff 7f): any
+		 * hash whose top byte is below 0x7f is under it. */
+		if (hash[31] < 0x7f)
+			break;
+	}
+
+	uint8_t pre[8 + 80 + 9];
+	size_t hl = 80 + put_varint(pre + 88, J->nrecs);
+	memcpy(pre + 8, hdr, 80);
+	size_t blk_len = hl + cblen + J->len;
+	if (F->blk_size && F->blk_size + 8 + blk_len > BLK_FILE_MAX && (rc = open_blk(F)) < 0)
+		return rc;
+	memcpy(pre, F->magic, 4);
+	ct_put_le32(pre + 4, (uint32_t)blk_len);
+	if (fwrite(pre, 1, 8 + hl, F->blk) != 8 + hl || fwrite(cb, 1, cblen, F->blk) != cblen ||
+	    (J->len && fwrite(J->buf, 1, J->len, F->blk) != J->len))
+		return ct__err_sys("synth: writing blk%05u.dat", F->blk_no - 1);
+	F->blk_size += 8 + blk_len;
+	F->bytes += 8 + blk_len;
+	memcpy(F->prev_hash, hash, 32);
+	return 0;
+}
+
+static void *finisher(void *arg)
+{
+	syn_sim *s = arg;
+	s->job.rc = finish(&s->fin, &s->job);
+	if (s->job.rc < 0)
+		snprintf(s->job.err, sizeof(s->job.err), "%s", ct_error_last());
+	return NULL;
+}
+
+/* Wait for the block in flight; hand its coinbase txid to the maturity
+ * queue. */
+static int join_job(syn_sim *s)
+{
+	if (!s->running)
+		return 0;
+	pthread_join(s->th, NULL);
+	s->running = 0;
+	if (s->job.rc < 0)
+		return ct__err(s->job.rc, "%s", s->job.err);
+	memcpy(s->mat[s->mat_pending].u.txid, s->job.cbid, 32);
+	s->st.bytes = s->fin.bytes;
+	return 0;
+}
+
+int syn_blocks_open(syn_sim *s)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/blocks", s->dir);
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return ct__err_sys("synth: cannot create %s", path);
+	s->fin.dir = s->dir;
+	s->fin.magic = s->net->magic;
+	s->fin.segwit = !s->o.legacy;
+	s->fin.seed = s->o.seed;
+	return open_blk(&s->fin);
+}
+
+int syn_blocks_close(syn_sim *s)
+{
+	int rc = join_job(s);
+	if (s->fin.blk && fclose(s->fin.blk) != 0 && rc == 0)
+		rc = ct__err_sys("synth: writing blk%05u.dat", s->fin.blk_no - 1);
+	s->fin.blk = NULL;
+	return rc;
+}
+
+void syn_blocks_abort(syn_sim *s)
+{
+	if (s->running) {
+		pthread_join(s->th, NULL);
+		s->running = 0;
+	}
+	if (s->fin.blk)
+		fclose(s->fin.blk);
+	s->fin.blk = NULL;
+	free(s->job.buf);
+	free(s->job.recs);
+	s->job.buf = NULL;
+	s->job.recs = NULL;
+}
+
+/* ---- the main thread's side ---------------------------------------------- */
+
+int syn_block_room(const syn_sim *s, size_t bytes)
+{
+	size_t base = s->block_base + bytes;
+	return base < BLOCK_BASE_MAX && base * 4 + s->block_wit < BLOCK_WEIGHT_MAX;
+}
+
+uint64_t syn_fee(syn_sim *s, const syn_tx *t, double mult)
+{
+	double rate = (double)s->feerate * mult * (0.6 + 0.8 * syn_unif(&s->rng));
+	if (rate < 1.0)
+		rate = 1.0;
+	return (uint64_t)(rate * (double)syn_tx_vsize(t));
+}
+
+int syn_block_begin(syn_sim *s)
+{
+	int rc;
+	if (s->height == 0) {
+		s->time = s->start_time;
+	} else {
+		/* Block intervals of a Poisson process with a 600 s mean. */
+		double dt = syn_exp(&s->rng, 600.0);
+		s->time += dt < 1.0 ? 1 : (int64_t)dt;
+	}
+	if (s->height % 144 == 0) {
+		/* Daily fee level, sat/vB: log-normal around 12. */
+		double f = syn_lognormal(&s->rng, 12.0, 0.7);
+		s->feerate = f < 1.0 ? 1 : (uint64_t)f;
+	}
+	/* Coinbases mined 100 blocks ago become spendable. */
+	while (s->mat_n && s->mat[s->mat_head].height + MATURITY <= s->height) {
+		struct syn_matq *m = &s->mat[s->mat_head];
+		if ((rc = syn_pool_add(s, m->w, 0, &m->u)) < 0)
+			return rc;
+		s->mat_head = (s->mat_head + 1) % s->mat_cap;
+		s->mat_n--;
+	}
+	/* recs[0] is the coinbase's slot, filled in by the finisher; the
+	 * coinbase's bytes are not in bbuf. */
+	s->blen = 0;
+	s->nrecs = 1;
+	s->recs[0].off = s->recs[0].len = 0;
+	s->block_fees = 0;
+	s->block_txs = 0;
+	s->block_base = 80 + 3 + 200; /* header, tx count, coinbase */
+	s->block_wit = 0;
+	return 0;
+}
+
+int syn_block_end(syn_sim *s)
+{
+	int rc;
+	uint64_t subsidy = s->height / 210000 >= 64 ? 0 : (5000000000ULL >> (s->height / 210000));
+	uint32_t miner = s->first_miner + syn_pick(&s->rng, s->miner_cw, s->nminer);
+	/* Early blocks pay to a bare public key like 2009's coinbases; later
+	 * ones to the pool's (reused) payout address. */
+	syn_akey mk = syn_key(s, miner, s->height < 150 ? 0 : 1);
+	uint8_t extra[8];
+	syn_fill(&s->rng, extra, sizeof(extra));
+
+	if ((rc = join_job(s)) < 0)
+		return rc;
+	/* Hand this block over; take the finished job's buffers for the next. */
+	syn_job *J = &s->job;
+	uint8_t *b = J->buf;
+	size_t bcap = J->cap;
+	syn_txrec *r = J->recs;
+	size_t rcap = J->rcap;
+	J->buf = s->bbuf;
+	J->len = s->blen;
+	J->cap = s->bcap;
+	J->recs = s->recs;
+	J->nrecs = s->nrecs;
+	J->rcap = s->rcap;
+	s->bbuf = b;
+	s->bcap = bcap;
+	s->blen = 0;
+	if (!r) {
+		rcap = 4096;
+		if (!(r = ct__calloc(rcap, sizeof(*r))))
+			return CT_ENOMEM;
+	}
+	s->recs = r;
+	s->rcap = rcap;
+	J->height = s->height;
+	J->time = s->time;
+	J->value = subsidy + s->block_fees;
+	J->mk = mk;
+	J->pool_no = miner - s->first_miner + 1;
+	memcpy(J->extranonce, extra, 8);
+
+	/* The coinbase output matures in 100 blocks; its txid arrives when
+	 * the finisher is done (join_job). */
+	if (s->mat_n == s->mat_cap)
+		return ct__err(CT_EINTERNAL, "synth: maturity queue full");
+	s->mat_pending = (s->mat_head + s->mat_n++) % s->mat_cap;
+	struct syn_matq *m = &s->mat[s->mat_pending];
+	m->height = s->height;
+	m->w = miner;
+	m->u.value = J->value;
+	m->u.vout = 0;
+	m->u.idx = mk.i;
+	s->st.txs++;
+	s->st.outputs += s->o.legacy ? 1 : 2;
+	s->st.out_type[mk.type]++;
+	if (mk.i < s->w[miner].nh)
+		s->w[miner].hused |= (uint8_t)(1u << mk.i);
+
+	if (pthread_create(&s->th, NULL, finisher, s) != 0)
+		return ct__err(CT_EINTERNAL, "synth: cannot start the block thread");
+	s->running = 1;
+	s->height++;
+	return 0;
+}

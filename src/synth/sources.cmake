@@ -2,7 +2,6 @@
 # appended to libcointrail. One file per concern; see src/synth/synth.h.
 list(APPEND CT_SYNTH_SRC
   synth/rng.c          # seeded PRNG and distributions
-  synth/digest.c       # SHA-256d and HASH160 (OpenSSL direct calls)
   synth/script.c       # keys, scriptPubKeys, spends, address text
   synth/tx.c           # tx builder and serialisation
   synth/block.c        # blocks, coinbase, merkle, PoW, blk files

@@ -72,12 +72,25 @@ uint32_t syn_pick(syn_rng *r, const double *cw, uint32_t n);
 uint64_t syn_mix3(uint64_t a, uint64_t b, uint64_t c);
 void syn_fill(syn_rng *r, uint8_t *out, size_t n);
 
-/* ---- hashing (digest.c): OpenSSL's direct SHA-256 / RIPEMD-160 ---------- */
+/* ---- hashing: util/hash.c (OpenSSL) ---------------------------------- */
 
-void syn_sha256(uint8_t out[32], const void *data, size_t len);
-void syn_sha256d(uint8_t out[32], const void *data, size_t len);
-void syn_sha256d_parts(uint8_t out[32], const void *const *parts, const size_t *lens, size_t n);
-void syn_hash160(uint8_t out[20], const void *data, size_t len);
+static inline void syn_sha256(uint8_t out[32], const void *data, size_t len)
+{
+	ct__sha256(NULL, out, data, len);
+}
+static inline void syn_sha256d(uint8_t out[32], const void *data, size_t len)
+{
+	ct__sha256d(NULL, out, data, len);
+}
+static inline void syn_sha256d_parts(uint8_t out[32], const void *const *parts,
+                                     const size_t *lens, size_t n)
+{
+	ct__sha256d_parts(NULL, out, parts, lens, n);
+}
+static inline void syn_hash160(uint8_t out[20], const void *data, size_t len)
+{
+	ct__hash160(NULL, out, data, len);
+}
 
 /* ---- scripts, keys and addresses (script.c) ----------------------------- */
 

@@ -15,7 +15,7 @@ typedef struct ct_hasher ct_hasher;
 int ct__hasher_new(ct_hasher **out);
 void ct__hasher_free(ct_hasher *h);
 
-/* SHA256(SHA256(data)). */
+/* SHA256(SHA256(data)). The hasher may be NULL. */
 void ct__sha256d(ct_hasher *h, uint8_t out[32], const void *data, size_t len);
 /* SHA256(SHA256(parts...)) over non-contiguous parts (segwit txids). */
 void ct__sha256d_parts(ct_hasher *h, uint8_t out[32], const void *const *parts,

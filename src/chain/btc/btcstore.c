@@ -410,6 +410,11 @@ static int bmap_grow(ct_btcstore *st)
 	return 0;
 }
 
+static inline uint64_t *bmap_home(const ct_btcstore *st, uint64_t a)
+{
+	return &st->bmap[2 * ((size_t)((a + 1) * 0x9e3779b97f4a7c15ULL >> 20) & (st->bmap_cap - 1))];
+}
+
 /* Returns the slot for addr a (existing or empty). */
 static uint64_t *bmap_slot(ct_btcstore *st, uint64_t a)
 {
@@ -515,6 +520,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 		if (id < st->w.addrs) {
 			__builtin_prefetch(ct__col_at(&st->addrs, id));
 			__builtin_prefetch(ct__col_at(&st->ahead, id));
+			__builtin_prefetch(bmap_home(st, id));
 		}
 	}
 	for (uint32_t i = 0; i < b->n_out; i++) {

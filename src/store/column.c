@@ -53,10 +53,40 @@ int ct__col_open(ct_col *c, const char *dir, const char *name, size_t rec, int w
 	return 0;
 }
 
+int ct__col_buffered(ct_col *c, size_t bytes)
+{
+	bytes -= bytes % c->rec;
+	if (!(c->buf = ct__malloc(bytes + c->rec)))
+		return CT_ENOMEM;
+	c->buf_cap = bytes;
+	c->buf_n = 0;
+	return 0;
+}
+
+int ct__col_flush_slow(ct_col *c)
+{
+	size_t len = c->buf_n * c->rec, done = 0;
+	off_t off = (off_t)(c->buf_first * c->rec);
+	while (done < len) {
+		ssize_t w = pwrite(c->fd, c->buf + done, len - done, off + (off_t)done);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			c->buf_n = 0;
+			return c->buf_err = ct__err_sys("write %s", c->path);
+		}
+		done += (size_t)w;
+	}
+	c->buf_first += c->buf_n;
+	c->buf_n = 0;
+	return 0;
+}
+
 void ct__col_close(ct_col *c)
 {
 	if (!c)
 		return;
+	free(c->buf);
 	if (c->map)
 		munmap(c->map, c->map_len);
 	if (c->fd >= 0)

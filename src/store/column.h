@@ -23,6 +23,14 @@ typedef struct ct_col {
 	size_t map_len; /* bytes mapped (== file size) */
 	size_t rec;     /* record width in bytes       */
 	size_t wb_done; /* bytes handed to early writeback */
+	/* Append buffer (columns that are only written while a batch is
+	 * open): records [buf_first, buf_first + buf_n) live here until
+	 * ct__col_flush() writes them with pwrite, which costs far less than
+	 * a page fault per page of a growing mapping. */
+	uint8_t *buf;
+	size_t buf_cap, buf_n;
+	uint64_t buf_first;
+	int buf_err; /* a failed flush: sticky until discarded */
 	char *path;
 } ct_col;
 
@@ -40,6 +48,36 @@ static inline uint64_t ct__col_cap(const ct_col *c) { return c->map_len / c->rec
 static inline uint8_t *ct__col_at(const ct_col *c, uint64_t i)
 {
 	return c->map + i * c->rec;
+}
+
+/* Turn on the append buffer (bytes of records held before a flush). */
+int ct__col_buffered(ct_col *c, size_t bytes);
+int ct__col_flush_slow(ct_col *c);
+/* Where to write record i, the next record of the column: in the append
+ * buffer when there is one (flushed as it fills), else in the mapping.
+ * Records so written must not be read before ct__col_flush(). */
+static inline uint8_t *ct__col_put(ct_col *c, uint64_t i)
+{
+	if (!c->buf)
+		return ct__col_at(c, i);
+	if (c->buf_n * c->rec >= c->buf_cap)
+		ct__col_flush_slow(c); /* a failure is kept in buf_err */
+	if (c->buf_n == 0)
+		c->buf_first = i;
+	return c->buf + (c->buf_n++) * c->rec;
+}
+/* Write the buffered records to the file (0 or CT_EIO). */
+static inline int ct__col_flush(ct_col *c)
+{
+	if (c->buf_err)
+		return c->buf_err;
+	return c->buf_n ? ct__col_flush_slow(c) : 0;
+}
+/* Drop buffered records (an aborted batch). */
+static inline void ct__col_discard(ct_col *c)
+{
+	c->buf_n = 0;
+	c->buf_err = 0;
 }
 
 #endif

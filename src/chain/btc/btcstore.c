@@ -348,6 +348,15 @@ int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *ne
 			goto fail;
 	if ((rc = check_sizes(st, &st->c)))
 		goto fail;
+	if (writable) {
+		/* Columns only written while a batch is open go through append
+		 * buffers (see column.h); the others are read back in the batch
+		 * (blocks, txs, txid and addrs by the indexes' key compares). */
+		ct_col *wo[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+		for (size_t i = 0; i < CT_ARRAY_LEN(wo); i++)
+			if ((rc = ct__col_buffered(wo[i], 1u << 20)))
+				goto fail;
+	}
 	st->w = st->c;
 	if (writable && (rc = recover(st)))
 		goto fail;
@@ -377,10 +386,6 @@ void ct__btcstore_close(ct_btcstore *st)
 	ct__hidx_close(&st->blkidx);
 	ct__hasher_free(st->h);
 	free(st->bmap);
-	free(st->okeys);
-	free(st->ohash);
-	free(st->ihash);
-	free(st->otypes);
 	free(st->dir);
 	free(st);
 }
@@ -457,80 +462,128 @@ static int reserve_all(ct_btcstore *st, const ct_btc_block *b)
 	return 0;
 }
 
-/* Per-block scratch: output keys and types, and the index hashes of
- * every input and output, computed up front so that the index slots can
- * be prefetched before they are probed (the probes are cache misses on a
- * large store; issuing them together overlaps their latency). */
-static int scratch_reserve(ct_btcstore *st, const ct_btc_block *b)
+/* Per-block preparation, independent of the store (so it can run on
+ * another thread, ahead of the append): output keys and types, and the
+ * index hashes of every input and output, computed up front so that the
+ * index slots can be prefetched before they are probed (the probes are
+ * cache misses on a large store; issuing them early overlaps them). */
+int ct__btc_prepare(ct_btc_prep *p, ct_hasher *h, const ct_btc_block *b)
 {
 	size_t need = b->n_out > b->n_in ? b->n_out : b->n_in;
-	if (need <= st->scratch_cap)
-		return 0;
-	size_t cap = st->scratch_cap ? st->scratch_cap : 1024;
-	while (cap < need)
-		cap *= 2;
-	ct_addrkey *k = ct__realloc(st->okeys, cap * sizeof(*k));
-	if (!k)
-		return CT_ENOMEM;
-	st->okeys = k;
-	uint64_t *oh = ct__realloc(st->ohash, cap * sizeof(*oh));
-	if (!oh)
-		return CT_ENOMEM;
-	st->ohash = oh;
-	uint64_t *ih = ct__realloc(st->ihash, cap * sizeof(*ih));
-	if (!ih)
-		return CT_ENOMEM;
-	st->ihash = ih;
-	uint8_t *ot = ct__realloc(st->otypes, cap);
-	if (!ot)
-		return CT_ENOMEM;
-	st->otypes = ot;
-	st->scratch_cap = cap;
+	if (need > p->cap) {
+		size_t cap = p->cap ? p->cap : 1024;
+		while (cap < need)
+			cap *= 2;
+		ct_addrkey *k = ct__realloc(p->okeys, cap * sizeof(*k));
+		if (!k)
+			return CT_ENOMEM;
+		p->okeys = k;
+		uint64_t *oh = ct__realloc(p->ohash, cap * sizeof(*oh));
+		if (!oh)
+			return CT_ENOMEM;
+		p->ohash = oh;
+		uint64_t *ih = ct__realloc(p->ihash, cap * sizeof(*ih));
+		if (!ih)
+			return CT_ENOMEM;
+		p->ihash = ih;
+		uint8_t *ot = ct__realloc(p->otypes, cap);
+		if (!ot)
+			return CT_ENOMEM;
+		p->otypes = ot;
+		p->cap = cap;
+	}
+	for (uint32_t i = b->txs[0].n_in; i < b->n_in; i++)
+		p->ihash[i] = hash32(b->ins[i].prev_txid);
+	for (uint32_t i = 0; i < b->n_out; i++) {
+		const ct_btc_out *o = &b->outs[i];
+		p->otypes[i] = (uint8_t)ct__script_classify(h, o->script, o->script_len, &p->okeys[i]);
+		if (p->okeys[i].kind != CT_AK_NONE)
+			p->ohash[i] = addr_hash(&p->okeys[i]);
+	}
 	return 0;
 }
 
-int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
-                        const uint8_t work[32], uint64_t *unresolved)
+void ct__btc_prep_free(ct_btc_prep *p)
 {
-	int rc;
-	if ((rc = reserve_all(st, b)) || (rc = scratch_reserve(st, b)))
-		return rc;
-	if (st->w.addrs + b->n_out > CT_HIDX_MAX_ID || st->w.txs + b->n_tx > CT_HIDX_MAX_ID)
-		return ct__err(CT_EINTERNAL, "id space exhausted");
+	if (!p)
+		return;
+	free(p->okeys);
+	free(p->ohash);
+	free(p->ihash);
+	free(p->otypes);
+	memset(p, 0, sizeof(*p));
+}
 
-	for (uint32_t i = b->txs[0].n_in; i < b->n_in; i++) {
-		st->ihash[i] = hash32(b->ins[i].prev_txid);
-		ct__hidx_prefetch(&st->txidx, st->ihash[i]);
-	}
-	for (uint32_t i = 0; i < b->n_tx; i++)
-		ct__hidx_prefetch(&st->txidx, hash32(b->txs[i].txid));
-	/* Second stage: the slots are arriving; prefetch the records that the
-	 * finds will compare and read (txid, tx range, address key, head). */
-	for (uint32_t i = b->txs[0].n_in; i < b->n_in; i++) {
-		uint64_t id = ct__hidx_peek(&st->txidx, st->ihash[i]);
-		if (id < st->w.txs) {
-			__builtin_prefetch(ct__tx_id(st, id));
-			__builtin_prefetch(ct__col_at(&st->txs, id));
+#define PF_SLOTS_AHEAD 12
+#define PF_RECORDS_AHEAD 6
+#define PF_SPENT_AHEAD 3
+
+static void prefetch_slots(const ct_btcstore *st, const ct_btc_block *b, const ct_btc_prep *p,
+                           uint32_t ti)
+{
+	const ct_btc_tx *tx = &b->txs[ti];
+	if (ti > 0)
+		for (uint32_t i = tx->first_in; i < tx->first_in + tx->n_in; i++)
+			ct__hidx_prefetch(&st->txidx, p->ihash[i]);
+	for (uint32_t i = tx->first_out; i < tx->first_out + tx->n_out; i++)
+		if (p->okeys[i].kind != CT_AK_NONE)
+			ct__hidx_prefetch(&st->addridx, p->ohash[i]);
+	ct__hidx_prefetch(&st->txidx, hash32(tx->txid));
+}
+
+static void prefetch_records(const ct_btcstore *st, const ct_btc_block *b, const ct_btc_prep *p,
+                             uint32_t ti)
+{
+	const ct_btc_tx *tx = &b->txs[ti];
+	if (ti > 0)
+		for (uint32_t i = tx->first_in; i < tx->first_in + tx->n_in; i++) {
+			uint64_t id = ct__hidx_peek(&st->txidx, p->ihash[i]);
+			if (id < st->w.txs) {
+				__builtin_prefetch(ct__tx_id(st, id));
+				__builtin_prefetch(ct__col_at(&st->txs, id));
+			}
 		}
-	}
-	for (uint32_t i = 0; i < b->n_out; i++) {
-		if (st->okeys[i].kind == CT_AK_NONE)
+	for (uint32_t i = tx->first_out; i < tx->first_out + tx->n_out; i++) {
+		if (p->okeys[i].kind == CT_AK_NONE)
 			continue;
-		uint64_t id = ct__hidx_peek(&st->addridx, st->ohash[i]);
+		uint64_t id = ct__hidx_peek(&st->addridx, p->ohash[i]);
 		if (id < st->w.addrs) {
 			__builtin_prefetch(ct__col_at(&st->addrs, id));
 			__builtin_prefetch(ct__col_at(&st->ahead, id));
 			__builtin_prefetch(bmap_home(st, id));
 		}
 	}
-	for (uint32_t i = 0; i < b->n_out; i++) {
-		const ct_btc_out *o = &b->outs[i];
-		st->otypes[i] = (uint8_t)ct__script_classify(st->h, o->script, o->script_len, &st->okeys[i]);
-		if (st->okeys[i].kind != CT_AK_NONE) {
-			st->ohash[i] = addr_hash(&st->okeys[i]);
-			ct__hidx_prefetch(&st->addridx, st->ohash[i]);
+}
+
+/* Third stage: the spent mark of each input's output (the double-spend
+ * check reads it), once the tx record giving the output id has arrived. */
+static void prefetch_spent(const ct_btcstore *st, const ct_btc_block *b, const ct_btc_prep *p,
+                           uint32_t ti)
+{
+	const ct_btc_tx *tx = &b->txs[ti];
+	for (uint32_t i = tx->first_in; i < tx->first_in + tx->n_in; i++) {
+		uint64_t id = ct__hidx_peek(&st->txidx, p->ihash[i]);
+		if (id < st->c.txs) {
+			uint64_t o = ct__tx_first_out(st, id) + b->ins[i].prev_n;
+			if (o < st->c.outs)
+				__builtin_prefetch(ct__col_at(&st->spent, o));
 		}
 	}
+}
+
+int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_prep *p,
+                        uint32_t height, const uint8_t work[32], uint64_t *unresolved)
+{
+	int rc;
+	if ((rc = reserve_all(st, b)))
+		return rc;
+	if (st->w.addrs + b->n_out > CT_HIDX_MAX_ID || st->w.txs + b->n_tx > CT_HIDX_MAX_ID)
+		return ct__err(CT_EINTERNAL, "id space exhausted");
+
+	for (uint32_t ti = 0; ti < b->n_tx && ti < PF_SLOTS_AHEAD; ti++)
+		prefetch_slots(st, b, p, ti);
+	for (uint32_t ti = 0; ti < b->n_tx && ti < PF_RECORDS_AHEAD; ti++)
+		prefetch_records(st, b, p, ti);
 
 	uint8_t *br = ct__col_at(&st->blocks, st->w.blocks);
 	memcpy(br + CT_BLK_HEADER, b->header, CT_BTC_HEADER);
@@ -545,10 +598,19 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 	for (uint32_t ti = 0; ti < b->n_tx; ti++) {
 		const ct_btc_tx *tx = &b->txs[ti];
 		uint64_t t = st->w.txs;
+		/* Software pipeline: slots PF_SLOTS_AHEAD txs ahead, the records
+		 * they point to PF_RECORDS_AHEAD txs ahead (by then the slot has
+		 * arrived), so the probes of this tx hit the cache. */
+		if (ti + PF_SLOTS_AHEAD < b->n_tx)
+			prefetch_slots(st, b, p, ti + PF_SLOTS_AHEAD);
+		if (ti + PF_RECORDS_AHEAD < b->n_tx)
+			prefetch_records(st, b, p, ti + PF_RECORDS_AHEAD);
+		if (ti > 0 && ti + PF_SPENT_AHEAD < b->n_tx)
+			prefetch_spent(st, b, p, ti + PF_SPENT_AHEAD);
 		uint8_t *tr = ct__col_at(&st->txs, t);
 		ct_put_le64(tr, st->w.ins);
 		ct_put_le64(tr + 8, st->w.outs);
-		uint8_t *ti_rec = ct__col_at(&st->txinfo, t);
+		uint8_t *ti_rec = ct__col_put(&st->txinfo, t);
 		ct_put_le32(ti_rec, (uint32_t)st->w.blocks);
 		ct_put_le32(ti_rec + 4, tx->size);
 		ct_put_le32(ti_rec + 8, tx->base_size);
@@ -560,7 +622,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 			uint64_t ref, pt;
 			if (ti == 0) {
 				ref = CT_IN_COINBASE;
-			} else if (ct__hidx_find_h(&st->txidx, st->ihash[tx->first_in + k], in->prev_txid,
+			} else if (ct__hidx_find_h(&st->txidx, p->ihash[tx->first_in + k], in->prev_txid,
 			                           st->w.txs, &pt, NULL) == 0 &&
 			           in->prev_n < ct__tx_end_out(st, pt) - ct__tx_first_out(st, pt)) {
 				ref = ct__tx_first_out(st, pt) + in->prev_n;
@@ -574,7 +636,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 					}
 				}
 			} else {
-				uint8_t *u = ct__col_at(&st->unres, st->w.unres);
+				uint8_t *u = ct__col_put(&st->unres, st->w.unres);
 				memcpy(u, in->prev_txid, 32);
 				ct_put_le32(u + 32, in->prev_n);
 				ct_put_le32(u + 36, 0);
@@ -582,23 +644,23 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 				st->w.unres++;
 				(*unresolved)++;
 			}
-			ct_put_le64(ct__col_at(&st->ins, st->w.ins), ref);
+			ct_put_le64(ct__col_put(&st->ins, st->w.ins), ref);
 			st->w.ins++;
 		}
 		for (uint32_t k = 0; k < tx->n_out; k++) {
 			uint32_t bo = tx->first_out + k;
 			const ct_btc_out *o = &b->outs[bo];
-			const ct_addrkey *key = &st->okeys[bo];
-			int type = st->otypes[bo];
+			const ct_addrkey *key = &p->okeys[bo];
+			int type = p->otypes[bo];
 			uint64_t oid = st->w.outs, a = 0, link = 0;
 			if (key->kind != CT_AK_NONE) {
 				uint64_t slot;
-				rc = ct__hidx_find_h(&st->addridx, st->ohash[bo], key, st->w.addrs, &a, &slot);
+				rc = ct__hidx_find_h(&st->addridx, p->ohash[bo], key, st->w.addrs, &a, &slot);
 				if (rc == CT_ENOTFOUND) {
 					a = st->w.addrs++;
 					memcpy(ct__col_at(&st->addrs, a), key, CT_REC_ADDR);
 					ct_put_le64(ct__col_at(&st->ahead, a), 0);
-					ct__hidx_set(&st->addridx, slot, st->ohash[bo], a);
+					ct__hidx_set(&st->addridx, slot, p->ohash[bo], a);
 				} else if (rc) {
 					return rc;
 				}
@@ -615,12 +677,12 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
 				}
 				bslot[1] = oid + 1;
 			}
-			uint8_t *orec = ct__col_at(&st->outs, oid);
+			uint8_t *orec = ct__col_put(&st->outs, oid);
 			ct_put_le64(orec, o->value);
 			ct_put_le64(orec + 8, key->kind == CT_AK_NONE ? (uint64_t)type << 56
 			                                              : ((uint64_t)type << 56) | (a + 1));
 			ct_put_le64(ct__col_at(&st->spent, oid), 0);
-			ct_put_le64(ct__col_at(&st->olink, oid), link);
+			ct_put_le64(ct__col_put(&st->olink, oid), link);
 			st->w.outs++;
 		}
 		/* Insert after resolving this tx's own inputs: a tx cannot spend
@@ -704,7 +766,7 @@ static int sync_all(ct_btcstore *st)
 	                  &st->olink,  &st->addrs, &st->ahead};
 	int rc;
 	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_sync(cols[i])))
+		if ((rc = ct__col_flush(cols[i])) || (rc = ct__col_sync(cols[i])))
 			return rc;
 	if ((rc = ct__hidx_sync(&st->txidx)) || (rc = ct__hidx_sync(&st->addridx)) ||
 	    (rc = ct__hidx_sync(&st->blkidx)))
@@ -739,6 +801,9 @@ int ct__btcstore_commit(ct_btcstore *st)
 
 void ct__btcstore_abort(ct_btcstore *st)
 {
+	ct_col *cols[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
+		ct__col_discard(cols[i]);
 	st->w = st->c;
 	bmap_clear(st);
 }
@@ -746,6 +811,10 @@ void ct__btcstore_abort(ct_btcstore *st)
 void ct__btcstore_writeback(ct_btcstore *st)
 {
 	/* The append-only tails only: spent/ahead/indexes change again. */
+	ct_col *bufd[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+	for (size_t i = 0; i < CT_ARRAY_LEN(bufd); i++)
+		if (ct__col_flush(bufd[i]) != 0)
+			return; /* reported by the commit's flush */
 	ct__col_writeback(&st->blocks, st->w.blocks);
 	ct__col_writeback(&st->txs, st->w.txs);
 	ct__col_writeback(&st->txinfo, st->w.txs);

@@ -76,11 +76,6 @@ typedef struct ct_btcstore {
 	uint64_t *bmap;
 	size_t bmap_cap, bmap_n;
 	uint64_t crash_at, crash_count; /* test hook, see crash_point() */
-	/* per-block scratch (see ct__btcstore_append) */
-	ct_addrkey *okeys;
-	uint64_t *ohash, *ihash;
-	uint8_t *otypes;
-	size_t scratch_cap;
 } ct_btcstore;
 
 /* Open the store of `net` under the data directory `dbdir` (its subdir is
@@ -91,10 +86,23 @@ void ct__btcstore_close(ct_btcstore *st);
 /* Whether a store for `chain` exists under dbdir. */
 int ct__btcstore_exists(const char *dbdir, const char *chain);
 
-/* Phase A for one parsed block (see top). `work` is its cumulative chain
- * work (32 LE bytes); height may be CT_HEIGHT_UNKNOWN. */
-int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, uint32_t height,
-                        const uint8_t work[32], uint64_t *unresolved);
+/* What a block needs before it is appended, computed without the store
+ * (on the reader thread): output address keys and script types, and the
+ * index hashes of inputs and outputs. Arrays grow and are reused. */
+typedef struct ct_btc_prep {
+	ct_addrkey *okeys;
+	uint64_t *ohash, *ihash;
+	uint8_t *otypes;
+	size_t cap;
+} ct_btc_prep;
+
+int ct__btc_prepare(ct_btc_prep *p, ct_hasher *h, const ct_btc_block *b);
+void ct__btc_prep_free(ct_btc_prep *p);
+
+/* Phase A for one parsed and prepared block (see top). `work` is its
+ * cumulative chain work (32 LE bytes); height may be CT_HEIGHT_UNKNOWN. */
+int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_prep *p,
+                        uint32_t height, const uint8_t work[32], uint64_t *unresolved);
 /* Phases A-sync, B and C for everything appended since the last commit. */
 int ct__btcstore_commit(ct_btcstore *st);
 /* Forget the open batch (its tail stays as garbage). */

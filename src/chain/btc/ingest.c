@@ -22,6 +22,7 @@
 #include "util/fsutil.h"
 #include "util/u256.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,132 @@ static int block_error(ct_blkset *set, size_t loc, const ct_parse_err *e)
 	               (unsigned long long)(l->off + e->offset), e->reason);
 }
 
+/* ---- the reader thread --------------------------------------------------
+ * Reading, parsing (txids, merkle root) and preparing blocks (script
+ * classification, index hashes) need nothing from the store, so a second
+ * thread does them RING blocks ahead of the appending thread. Each slot
+ * owns its buffers; results, errors included, are consumed in order. */
+
+#define RING 4
+
+typedef struct rslot {
+	uint8_t *buf;
+	size_t cap;
+	ct_btc_block blk;
+	ct_btc_prep prep;
+	int rc;
+	char msg[1024];
+} rslot;
+
+typedef struct reader {
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int init;
+	rslot slots[RING];
+	ct_blkset *set;
+	const graph *g;
+	const int64_t *plan;
+	size_t n, produced, consumed;
+	int stop;
+} reader;
+
+static void *reader_main(void *arg)
+{
+	reader *r = arg;
+	ct_hasher *h = NULL;
+	int failed = ct__hasher_new(&h) != 0;
+	for (size_t i = 0; i < r->n; i++) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->stop && r->produced - r->consumed >= RING)
+			pthread_cond_wait(&r->cv, &r->mu);
+		int stop = r->stop;
+		pthread_mutex_unlock(&r->mu);
+		if (stop)
+			break;
+		rslot *s = &r->slots[i % RING];
+		size_t loc = (size_t)r->g->n[r->plan[i]].loc;
+		ct_parse_err perr;
+		s->rc = failed ? CT_ENOMEM : ct__blkset_read(r->set, loc, &s->buf, &s->cap);
+		if (!s->rc) {
+			s->rc = ct__btc_parse_block(&s->blk, h, s->buf, r->set->locs[loc].len, &perr);
+			if (s->rc == CT_EDATA)
+				block_error(r->set, loc, &perr);
+		}
+		if (!s->rc)
+			s->rc = ct__btc_prepare(&s->prep, h, &s->blk);
+		if (s->rc)
+			snprintf(s->msg, sizeof(s->msg), "%s", ct_error_last());
+		pthread_mutex_lock(&r->mu);
+		r->produced++;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (s->rc)
+			break; /* the consumer stops at this slot */
+	}
+	ct__hasher_free(h);
+	return NULL;
+}
+
+static int reader_start(reader *r, ct_blkset *set, const graph *g, const int64_t *plan, size_t n)
+{
+	r->set = set;
+	r->g = g;
+	r->plan = plan;
+	r->n = n;
+	r->produced = r->consumed = 0;
+	r->stop = 0;
+	for (int i = 0; i < RING; i++)
+		ct__btc_block_init(&r->slots[i].blk);
+	if (pthread_mutex_init(&r->mu, NULL) || pthread_cond_init(&r->cv, NULL))
+		return ct__err(CT_EINTERNAL, "cannot create the reader's lock");
+	r->init = 1;
+	if (pthread_create(&r->th, NULL, reader_main, r) != 0)
+		return ct__err(CT_EINTERNAL, "cannot start the reader thread");
+	return 0;
+}
+
+/* The next block in plan order; blocks until the reader has it. */
+static rslot *reader_next(reader *r)
+{
+	pthread_mutex_lock(&r->mu);
+	while (r->produced <= r->consumed)
+		pthread_cond_wait(&r->cv, &r->mu);
+	pthread_mutex_unlock(&r->mu);
+	return &r->slots[r->consumed % RING];
+}
+
+static void reader_release(reader *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->consumed++;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void reader_stop(reader *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->stop = 1;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->th, NULL);
+}
+
+static void reader_free(reader *r)
+{
+	if (!r->init)
+		return;
+	for (int i = 0; i < RING; i++) {
+		free(r->slots[i].buf);
+		ct__btc_block_free(&r->slots[i].blk);
+		ct__btc_prep_free(&r->slots[i].prep);
+	}
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	r->init = 0;
+}
+
 /* Internal entry with the data directory path (db.c resolves it). */
 int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npaths,
                        const ct_ingest_options *opts, ct_ingest_result *res)
@@ -134,8 +261,10 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	ct_btc_block blk;
 	uint8_t *buf = NULL;
 	size_t bufcap = 0;
-	int64_t *order = NULL;
+	int64_t *order = NULL, *plan = NULL;
 	run *runs = NULL;
+	reader rd;
+	int reader_started = 0;
 	size_t n_runs = 0;
 	int rc;
 	double t0 = now_s();
@@ -144,6 +273,7 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 
 	memset(&set, 0, sizeof(set));
 	memset(&g, 0, sizeof(g));
+	memset(&rd, 0, sizeof(rd));
 	memset(res, 0, sizeof(*res));
 	ct__btc_block_init(&blk);
 	if (opts && opts->network && !(forced = ct__btc_net_by_name(opts->network)))
@@ -380,55 +510,64 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	uint64_t commit_bytes = opts && opts->commit_bytes ? opts->commit_bytes : DEFAULT_COMMIT_BYTES;
 	uint32_t commit_blocks = opts ? opts->commit_blocks : 0;
 	uint64_t batch_bytes = 0, batch_blocks = 0;
-	for (size_t r = 0; r < n_runs && !rc; r++) {
-		for (size_t i = 0; i < runs[r].count; i++) {
-			node *x = &g.n[order[runs[r].first + i]];
-			size_t loc = (size_t)x->loc;
-			ct_parse_err perr;
-			if ((rc = ct__blkset_read(&set, loc, &buf, &bufcap)))
-				break;
-			rc = ct__btc_parse_block(&blk, h, buf, set.locs[loc].len, &perr);
+	/* The plan, flattened: blocks to append, in order. */
+	size_t n_plan = 0;
+	if (!(plan = ct__malloc((n_new + 1) * sizeof(int64_t)))) {
+		rc = CT_ENOMEM;
+		goto cleanup;
+	}
+	for (size_t r = 0; r < n_runs; r++)
+		for (size_t i = 0; i < runs[r].count; i++)
+			plan[n_plan++] = order[runs[r].first + i];
+	if ((rc = reader_start(&rd, &set, &g, plan, n_plan)))
+		goto cleanup;
+	reader_started = 1;
+	for (size_t i = 0; i < n_plan && !rc; i++) {
+		rslot *sl = reader_next(&rd);
+		node *x = &g.n[plan[i]];
+		size_t loc = (size_t)x->loc;
+		if (sl->rc) {
+			rc = ct__err(sl->rc, "%s", sl->msg);
+			break;
+		}
+		uint8_t work[32];
+		ct__u256_to_le(work, &x->work);
+		uint64_t unres = 0;
+		if ((rc = ct__btcstore_append(st, &sl->blk, &sl->prep, x->height, work, &unres))) {
 			if (rc == CT_EDATA) {
-				block_error(&set, loc, &perr);
+				const ct_blkloc *l = &set.locs[loc];
+				ct__err_prefix(rc, "%s: offset %llu", set.srcs[l->src].path,
+				               (unsigned long long)l->off);
+			}
+			break;
+		}
+		res->blocks_added++;
+		res->txs_added += sl->blk.n_tx;
+		res->inputs_added += sl->blk.n_in;
+		res->outputs_added += sl->blk.n_out;
+		res->inputs_unresolved += unres;
+		res->bytes += sl->blk.size;
+		done_bytes += sl->blk.size;
+		done_blocks++;
+		batch_bytes += sl->blk.size;
+		batch_blocks++;
+		uint64_t size = sl->blk.size;
+		reader_release(&rd);
+		if ((done_bytes >> 25) != ((done_bytes - size) >> 25))
+			ct__btcstore_writeback(st); /* every 32 MB */
+		if (batch_bytes >= commit_bytes || (commit_blocks && batch_blocks >= commit_blocks)) {
+			if ((rc = ct__btcstore_commit(st)))
 				break;
-			}
-			if (rc)
-				break;
-			uint8_t work[32];
-			ct__u256_to_le(work, &x->work);
-			uint64_t unres = 0;
-			if ((rc = ct__btcstore_append(st, &blk, x->height, work, &unres))) {
-				if (rc == CT_EDATA) {
-					const ct_blkloc *l = &set.locs[loc];
-					ct__err_prefix(rc, "%s: offset %llu", set.srcs[l->src].path,
-					               (unsigned long long)l->off);
-				}
-				break;
-			}
-			res->blocks_added++;
-			res->txs_added += blk.n_tx;
-			res->inputs_added += blk.n_in;
-			res->outputs_added += blk.n_out;
-			res->inputs_unresolved += unres;
-			res->bytes += blk.size;
-			done_bytes += blk.size;
-			done_blocks++;
-			batch_bytes += blk.size;
-			batch_blocks++;
-			if ((done_bytes >> 25) != ((done_bytes - blk.size) >> 25))
-				ct__btcstore_writeback(st); /* every 32 MB */
-			if (batch_bytes >= commit_bytes || (commit_blocks && batch_blocks >= commit_blocks)) {
-				if ((rc = ct__btcstore_commit(st)))
-					break;
-				batch_bytes = batch_blocks = 0;
-			}
-			if (opts && opts->progress) {
-				ct_progress p = {done_blocks, n_new, done_bytes, total_bytes,
-				                 res->txs_added, now_s() - t0};
-				opts->progress(&p, opts->payload);
-			}
+			batch_bytes = batch_blocks = 0;
+		}
+		if (opts && opts->progress) {
+			ct_progress p = {done_blocks, n_new, done_bytes, total_bytes,
+			                 res->txs_added, now_s() - t0};
+			opts->progress(&p, opts->payload);
 		}
 	}
+	reader_stop(&rd);
+	reader_started = 0;
 	if (!rc)
 		rc = ct__btcstore_commit(st);
 	if (rc) {
@@ -444,6 +583,10 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 		memset(res, 0, sizeof(*res));
 	}
 cleanup:
+	if (reader_started)
+		reader_stop(&rd);
+	reader_free(&rd);
+	free(plan);
 	res->seconds = now_s() - t0;
 	if (rc && st && !existed && st->c.blocks == 0) {
 		/* Leave no empty chain behind a refused first ingest. */

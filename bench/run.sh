@@ -27,30 +27,51 @@ MB=$(echo "scale=1; $BYTES/1000000" | bc)
 echo "input: $IN/blocks, $MB MB"
 sync
 
-run_ct() {
-	rm -rf "$W/db"
-	/usr/bin/time -f "%e %M" -o "$W/ct.time" "$CLI" --db "$W/db" ingest btc "$IN/blocks" --json > "$W/ct.json"
-	read -r secs rss < "$W/ct.time"
-	txs=$(/usr/bin/python3 -c "import json;print(json.load(open('$W/ct.json'))['txs'])")
-	echo "$secs $rss $txs"
-}
-read -r CT_S CT_RSS CT_TXS < <(run_ct)
-echo "cointrail ingest: ${CT_S}s, $(echo "scale=1; $MB/$CT_S" | bc) MB/s, $(echo "$CT_TXS/$CT_S" | bc) txs/s, peak RSS ${CT_RSS} KB"
-echo "  store size: $(du -sh "$W/db" | cut -f1)"
+ROUNDS=${ROUNDS:-3}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# One round = cointrail ingest into a fresh store, then each blockparser
+# mode; the page cache holds the input (read once before), and `sync`
+# runs before every timed command so that no earlier writeback competes.
 BP=${BLOCKPARSER:-}
 if [ -z "$BP" ] && [ -x /work/peers/build-blockparser.sh ]; then
 	BP=$(/work/peers/build-blockparser.sh 2>/dev/null | tail -1)
 fi
-if [ -z "$BP" ] || [ ! -x "$BP" ]; then
+[ -n "$BP" ] && [ -x "$BP" ] || BP=
+if [ -n "$BP" ]; then
+	mkdir -p "$W/bp/.bitcoin"
+	ln -sfn "$IN/blocks" "$W/bp/.bitcoin/blocks"
+fi
+cat "$IN"/blocks/blk*.dat > /dev/null
+: > "$W/ct.times"; : > "$W/bp.txotype.times"; : > "$W/bp.simpleStats.times"
+for r in $(seq 1 "$ROUNDS"); do
+	rm -rf "$W/db"; sync
+	/usr/bin/time -f "%e %M %U %S" -o "$W/t" "$CLI" --db "$W/db" ingest btc "$IN/blocks" --json > "$W/ct.json"
+	cat "$W/t" >> "$W/ct.times"
+	if [ -n "$BP" ]; then
+		for mode in txotype simpleStats; do
+			sync
+			BLOCKCHAIN_DIR=$W/bp /usr/bin/time -f "%e %M %U %S" -o "$W/t" "$BP" $mode > "$W/bp.$mode.out" 2>&1 || true
+			cat "$W/t" >> "$W/bp.$mode.times"
+		done
+	fi
+done
+CT_TXS=$(/usr/bin/python3 -c "import json;print(json.load(open('$W/ct.json'))['txs'])")
+CT_S=$(cut -d' ' -f1 "$W/ct.times" | median)
+CT_RSS=$(cut -d' ' -f2 "$W/ct.times" | sort -n | tail -1)
+CT_CPU=$(awk '{print $3+$4}' "$W/ct.times" | median)
+echo "cointrail ingest (median of $ROUNDS): ${CT_S}s wall, $(echo "scale=1; $MB/$CT_S" | bc) MB/s," \
+	"$(echo "$CT_TXS/$CT_S" | bc) txs/s; CPU ${CT_CPU}s = $(echo "scale=1; $MB/$CT_CPU" | bc) MB per CPU-second;" \
+	"peak RSS ${CT_RSS} KB; store $(du -sh "$W/db" | cut -f1)"
+echo "  all runs (wall KB user sys): $(tr '\n' ';' < "$W/ct.times")"
+/usr/bin/python3 -c "import json; d = json.load(open('$W/ct.json')); print('  resident memory of the last run: anonymous (heap, buffers) %d KB max, file pages of the mapped store %d KB max' % (d['max_rss_anon_kb'], d['max_rss_file_kb']))"
+if [ -z "$BP" ]; then
 	echo "blockparser: not available (build it outside the repo, see bench/blockparser/NOTES.md); peer skipped"
 	exit 0
 fi
-mkdir -p "$W/bp/.bitcoin"
-ln -sfn "$IN/blocks" "$W/bp/.bitcoin/blocks"
 for mode in txotype simpleStats; do
-	BLOCKCHAIN_DIR=$W/bp /usr/bin/time -f "%e %M" -o "$W/bp.time" "$BP" $mode > "$W/bp.$mode.out" 2>&1 || true
-	read -r s rss < "$W/bp.time"
-	echo "blockparser $mode: ${s}s, $(echo "scale=1; $MB/$s" | bc) MB/s, peak RSS ${rss} KB;" \
-		"cointrail/blockparser throughput ratio: $(echo "scale=2; $s/$CT_S" | bc)"
+	s=$(cut -d' ' -f1 "$W/bp.$mode.times" | median)
+	rss=$(cut -d' ' -f2 "$W/bp.$mode.times" | sort -n | tail -1)
+	echo "blockparser $mode (median): ${s}s, $(echo "scale=1; $MB/$s" | bc) MB/s, peak RSS ${rss} KB;" \
+		"throughput ratio cointrail/blockparser: $(echo "scale=2; $s/$CT_S" | bc)"
 done

@@ -50,12 +50,22 @@ static inline uint8_t *ct__col_at(const ct_col *c, uint64_t i)
 	return c->map + i * c->rec;
 }
 
+/* Read record i wherever it is: in the append buffer (not yet flushed)
+ * or in the mapping. The pointer is valid until the next put or flush on
+ * this column. */
+static inline const uint8_t *ct__col_get(const ct_col *c, uint64_t i)
+{
+	if (c->buf_n && i >= c->buf_first)
+		return c->buf + (i - c->buf_first) * c->rec;
+	return c->map + i * c->rec;
+}
+
 /* Turn on the append buffer (bytes of records held before a flush). */
 int ct__col_buffered(ct_col *c, size_t bytes);
 int ct__col_flush_slow(ct_col *c);
 /* Where to write record i, the next record of the column: in the append
  * buffer when there is one (flushed as it fills), else in the mapping.
- * Records so written must not be read before ct__col_flush(). */
+ * Records so written are read back with ct__col_get() until flushed. */
 static inline uint8_t *ct__col_put(ct_col *c, uint64_t i)
 {
 	if (!c->buf)

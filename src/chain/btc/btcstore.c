@@ -76,7 +76,7 @@ static uint64_t addr_hash(const void *key)
 static const void *addr_key(void *ctx, uint64_t id, void *buf)
 {
 	ct_btcstore *st = ctx;
-	memcpy(buf, ct__col_at(&st->addrs, id), CT_REC_ADDR);
+	memcpy(buf, ct__col_get(&st->addrs, id), CT_REC_ADDR);
 	return buf;
 }
 
@@ -84,7 +84,7 @@ static int addr_match(void *ctx, uint64_t id, const void *key)
 {
 	ct_btcstore *st = ctx;
 	const ct_addrkey *k = key;
-	return memcmp(ct__col_at(&st->addrs, id), k, addrkey_len(k)) == 0;
+	return memcmp(ct__col_get(&st->addrs, id), k, addrkey_len(k)) == 0;
 }
 
 static const ct_hidx_ops TXID_OPS = {hash32, txid_key, txid_match};
@@ -197,7 +197,7 @@ static uint64_t tx_search(const ct_btcstore *st, uint64_t x, int off, uint64_t n
 	uint64_t lo = 0, hi = n;
 	while (hi - lo > 1) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		if (ct_le64(ct__col_at(&st->txs, mid) + off) <= x)
+		if (ct_le64(ct__col_get(&st->txs, mid) + off) <= x)
 			lo = mid;
 		else
 			hi = mid;
@@ -226,7 +226,7 @@ int ct__btcstore_find_addr(const ct_btcstore *st, const ct_addrkey *k, uint64_t 
 
 void ct__btcstore_addr_key(const ct_btcstore *st, uint64_t a, ct_addrkey *k)
 {
-	memcpy(k, ct__col_at(&st->addrs, a), CT_REC_ADDR);
+	memcpy(k, ct__col_get(&st->addrs, a), CT_REC_ADDR);
 }
 
 /* ---- open / close ------------------------------------------------------- */
@@ -349,10 +349,11 @@ int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *ne
 	if ((rc = check_sizes(st, &st->c)))
 		goto fail;
 	if (writable) {
-		/* Columns only written while a batch is open go through append
-		 * buffers (see column.h); the others are read back in the batch
-		 * (blocks, txs, txid and addrs by the indexes' key compares). */
-		ct_col *wo[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+		/* Appended columns go through append buffers (see column.h),
+		 * read back with ct__col_get() until flushed; blocks (a record
+		 * per block) and spent/ahead (updated in place) use the map. */
+		ct_col *wo[] = {&st->txs, &st->txid, &st->addrs, &st->txinfo,
+		                &st->ins, &st->unres, &st->outs, &st->olink};
 		for (size_t i = 0; i < CT_ARRAY_LEN(wo); i++)
 			if ((rc = ct__col_buffered(wo[i], 1u << 20)))
 				goto fail;
@@ -540,7 +541,7 @@ static void prefetch_records(const ct_btcstore *st, const ct_btc_block *b, const
 			uint64_t id = ct__hidx_peek(&st->txidx, p->ihash[i]);
 			if (id < st->w.txs) {
 				__builtin_prefetch(ct__tx_id(st, id));
-				__builtin_prefetch(ct__col_at(&st->txs, id));
+				__builtin_prefetch(ct__col_get(&st->txs, id));
 			}
 		}
 	for (uint32_t i = tx->first_out; i < tx->first_out + tx->n_out; i++) {
@@ -548,7 +549,7 @@ static void prefetch_records(const ct_btcstore *st, const ct_btc_block *b, const
 			continue;
 		uint64_t id = ct__hidx_peek(&st->addridx, p->ohash[i]);
 		if (id < st->w.addrs) {
-			__builtin_prefetch(ct__col_at(&st->addrs, id));
+			__builtin_prefetch(ct__col_get(&st->addrs, id));
 			__builtin_prefetch(ct__col_at(&st->ahead, id));
 			__builtin_prefetch(bmap_home(st, id));
 		}
@@ -607,7 +608,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_pre
 			prefetch_records(st, b, p, ti + PF_RECORDS_AHEAD);
 		if (ti > 0 && ti + PF_SPENT_AHEAD < b->n_tx)
 			prefetch_spent(st, b, p, ti + PF_SPENT_AHEAD);
-		uint8_t *tr = ct__col_at(&st->txs, t);
+		uint8_t *tr = ct__col_put(&st->txs, t);
 		ct_put_le64(tr, st->w.ins);
 		ct_put_le64(tr + 8, st->w.outs);
 		uint8_t *ti_rec = ct__col_put(&st->txinfo, t);
@@ -615,7 +616,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_pre
 		ct_put_le32(ti_rec + 4, tx->size);
 		ct_put_le32(ti_rec + 8, tx->base_size);
 		ct_put_le32(ti_rec + 12, tx->locktime);
-		memcpy(ct__col_at(&st->txid, t), tx->txid, 32);
+		memcpy(ct__col_put(&st->txid, t), tx->txid, 32);
 
 		for (uint32_t k = 0; k < tx->n_in; k++) {
 			const ct_btc_in *in = &b->ins[tx->first_in + k];
@@ -658,7 +659,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_pre
 				rc = ct__hidx_find_h(&st->addridx, p->ohash[bo], key, st->w.addrs, &a, &slot);
 				if (rc == CT_ENOTFOUND) {
 					a = st->w.addrs++;
-					memcpy(ct__col_at(&st->addrs, a), key, CT_REC_ADDR);
+					memcpy(ct__col_put(&st->addrs, a), key, CT_REC_ADDR);
 					ct_put_le64(ct__col_at(&st->ahead, a), 0);
 					ct__hidx_set(&st->addridx, slot, p->ohash[bo], a);
 				} else if (rc) {
@@ -801,7 +802,8 @@ int ct__btcstore_commit(ct_btcstore *st)
 
 void ct__btcstore_abort(ct_btcstore *st)
 {
-	ct_col *cols[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+	ct_col *cols[] = {&st->txs, &st->txid,  &st->addrs, &st->txinfo,
+	                  &st->ins, &st->unres, &st->outs,  &st->olink};
 	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
 		ct__col_discard(cols[i]);
 	st->w = st->c;
@@ -811,7 +813,8 @@ void ct__btcstore_abort(ct_btcstore *st)
 void ct__btcstore_writeback(ct_btcstore *st)
 {
 	/* The append-only tails only: spent/ahead/indexes change again. */
-	ct_col *bufd[] = {&st->txinfo, &st->ins, &st->unres, &st->outs, &st->olink};
+	ct_col *bufd[] = {&st->txs, &st->txid,  &st->addrs, &st->txinfo,
+	                  &st->ins, &st->unres, &st->outs,  &st->olink};
 	for (size_t i = 0; i < CT_ARRAY_LEN(bufd); i++)
 		if (ct__col_flush(bufd[i]) != 0)
 			return; /* reported by the commit's flush */

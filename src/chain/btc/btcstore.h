@@ -130,11 +130,11 @@ static inline uint32_t ct__blk_height(const ct_btcstore *st, uint64_t b)
 }
 static inline uint64_t ct__tx_first_in(const ct_btcstore *st, uint64_t t)
 {
-	return ct_le64(ct__col_at(&st->txs, t));
+	return ct_le64(ct__col_get(&st->txs, t));
 }
 static inline uint64_t ct__tx_first_out(const ct_btcstore *st, uint64_t t)
 {
-	return ct_le64(ct__col_at(&st->txs, t) + 8);
+	return ct_le64(ct__col_get(&st->txs, t) + 8);
 }
 /* Input/output ranges of tx t: [first, end). Valid for t < w.txs. */
 uint64_t ct__tx_end_in(const ct_btcstore *st, uint64_t t);
@@ -145,7 +145,7 @@ static inline uint32_t ct__tx_block(const ct_btcstore *st, uint64_t t)
 }
 static inline const uint8_t *ct__tx_id(const ct_btcstore *st, uint64_t t)
 {
-	return ct__col_at(&st->txid, t);
+	return ct__col_get(&st->txid, t);
 }
 static inline uint64_t ct__in_ref(const ct_btcstore *st, uint64_t i)
 {

@@ -36,7 +36,8 @@ if [ -d "$DATA/nbitcoin" ]; then
 	say "the genesis address"
 	"$CLI" --db "$DB/store" address 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa
 	say "block 831335 (first txs)"
-	"$CLI" --db "$DB/store" block 831335 | head -14
+	"$CLI" --db "$DB/store" block 831335 > "$DB/block.txt"
+	head -14 "$DB/block.txt"
 fi
 say "what the store holds"
 "$CLI" --db "$DB/store" stats

@@ -20,13 +20,25 @@ static long long i_or(json_t *o, const char *k)
 	return json_is_integer(v) ? (long long)json_integer_value(v) : -1;
 }
 
+/* A height, or "?" when unknown (a chain sample that starts mid-way). */
+static const char *h_or(json_t *o, const char *k, char *buf, size_t cap)
+{
+	json_t *v = json_object_get(o, k);
+	if (!json_is_integer(v))
+		return "?";
+	snprintf(buf, cap, "%lld", (long long)json_integer_value(v));
+	return buf;
+}
+
 static void text_tx(const char *js)
 {
 	json_t *j = json_loads(js, 0, NULL);
 	if (!j)
 		return;
 	printf("tx       %s\n", s_or(j, "txid", "?"));
-	printf("block    %s (height %lld, %s)\n", s_or(j, "block", "?"), i_or(j, "height"), s_or(j, "time", "?"));
+	char hb[24];
+	printf("block    %s (height %s, %s)\n", s_or(j, "block", "?"), h_or(j, "height", hb, sizeof(hb)),
+	       s_or(j, "time", "?"));
 	printf("fee      %s   size %lld   weight %lld\n", s_or(j, "fee", "unknown"), i_or(j, "size"), i_or(j, "weight"));
 	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs"), *v;
 	size_t i;
@@ -56,9 +68,10 @@ static void text_block(const char *js)
 	json_t *j = json_loads(js, 0, NULL);
 	if (!j)
 		return;
-	printf("block    %s\nchain    %s   height %lld   time %s\nprev     %s\nmerkle   %s\n"
+	char hb[24];
+	printf("block    %s\nchain    %s   height %s   time %s\nprev     %s\nmerkle   %s\n"
 	       "size     %lld bytes   %lld txs\n",
-	       s_or(j, "hash", "?"), s_or(j, "chain", "?"), i_or(j, "height"), s_or(j, "time", "?"),
+	       s_or(j, "hash", "?"), s_or(j, "chain", "?"), h_or(j, "height", hb, sizeof(hb)), s_or(j, "time", "?"),
 	       s_or(j, "prev", "?"), s_or(j, "merkle_root", "?"), i_or(j, "size"), i_or(j, "tx_count"));
 	json_t *txs = json_object_get(j, "txs"), *v;
 	size_t i;
@@ -93,9 +106,11 @@ static void text_address(const char *js)
 	       s_or(j, "balance", "?"), i_or(j, "tx_count"), s_or(j, "first_seen", "-"), s_or(j, "last_seen", "-"));
 	json_t *txs = json_object_get(j, "txs"), *v;
 	size_t i;
-	json_array_foreach(txs, i, v)
-		printf("  %s  %lld  %s  %20s\n", s_or(v, "time", "?"), i_or(v, "height"), s_or(v, "txid", "?"),
-		       s_or(v, "delta", "?"));
+	json_array_foreach(txs, i, v) {
+		char hb[24];
+		printf("  %s  %7s  %s  %20s\n", s_or(v, "time", "?"), h_or(v, "height", hb, sizeof(hb)),
+		       s_or(v, "txid", "?"), s_or(v, "delta", "?"));
+	}
 	if (json_is_true(json_object_get(j, "txs_truncated")))
 		printf("  ... older txs omitted (use --limit N)\n");
 	json_decref(j);
@@ -111,9 +126,10 @@ static void text_stats(const char *js)
 	       "addresses", "tip");
 	json_array_foreach(json_object_get(j, "chains"), i, v) {
 		json_t *tip = json_object_get(v, "tip");
-		printf("%-14s %10lld %12lld %12lld %12lld %12lld  %s (height %lld)\n", s_or(v, "chain", "?"),
+		char hb[24];
+		printf("%-14s %10lld %12lld %12lld %12lld %12lld  %s (height %s)\n", s_or(v, "chain", "?"),
 		       i_or(v, "blocks"), i_or(v, "txs"), i_or(v, "inputs"), i_or(v, "outputs"),
-		       i_or(v, "addresses"), s_or(tip, "hash", "-"), i_or(tip, "height"));
+		       i_or(v, "addresses"), s_or(tip, "hash", "-"), h_or(tip, "height", hb, sizeof(hb)));
 	}
 	if (json_array_size(json_object_get(j, "chains")) == 0)
 		printf("(empty: run cointrail ingest first)\n");

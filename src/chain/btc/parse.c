@@ -86,6 +86,8 @@ static int64_t bip34_height(const ct_btc_in *in)
 	if (in->script_len < 1)
 		return -1;
 	uint8_t n = in->script[0];
+	if (n == 0x00) /* OP_0: height 0 */
+		return 0;
 	if (n >= 0x51 && n <= 0x60) /* OP_1..OP_16 */
 		return n - 0x50;
 	if (n < 1 || n > 8 || n + 1u > in->script_len)

@@ -2,7 +2,7 @@
 # naming the file, the byte offset and the reason, and the store is left
 # exactly as it was (same deep-check digest), including when the bad
 # block comes after good blocks of the same run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 G=$WORK/gen
 "$PY" "$SRC/tests/tools/mkchain.py" --scenario bad --out "$G/bad" >/dev/null
 "$PY" "$SRC/tests/tools/mkchain.py" --scenario linear --magic mainnet --out "$G/linear_main" >/dev/null

@@ -2,7 +2,7 @@
 # random moments), re-run the ingest, and require the store to equal an
 # uninterrupted run (same deep-check digest), with check --deep clean
 # even before the re-run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 
 if [ -d "$BTC/nbitcoin" ]; then
 	INPUTS=("$BTC/nbitcoin/blk00000.dat" "$BTC/nbitcoin/blk00001.dat")

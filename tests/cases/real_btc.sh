@@ -4,7 +4,7 @@
 # output values and addresses; plus: the 8 contiguous blocks
 # 831328-831335 resolve every input whose previous output lies in the
 # range, with the right value; testnet3 blocks into their own chain.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 need_data
 [ -d "$SRC/tests/ref/node_modules/bitcoinjs-lib" ] || skip "tests/ref/node_modules missing (make deps runs npm ci)"
 

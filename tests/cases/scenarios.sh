@@ -2,7 +2,7 @@
 # python-bitcoinlib) against their independently computed expected state:
 # out-of-order blk files, stale branches, a reorg across two runs,
 # XOR-obfuscated files, script templates, re-ingest adding nothing.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/common.bash"
 G=$WORK/gen
 "$PY" "$SRC/tests/tools/mkchain.py" --scenario all --out "$G" >/dev/null
 check() { "$PY" "$SRC/tests/cases/check_state.py" "$CLI" "$@" || fail "state check $*"; }

@@ -1,4 +1,4 @@
-# lib.sh - helpers shared by the scenario tests (sourced, not run).
+# common.bash - helpers shared by the scenario tests (sourced, not run).
 # Each test is called as: test.sh CLI SRCDIR SHAREDDATA; exit 77 = skipped.
 set -euo pipefail
 CLI=$1

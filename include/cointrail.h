@@ -93,6 +93,9 @@ typedef struct ct_ingest_result {
 	uint64_t inputs_unresolved; /* previous output not in the store  */
 	uint64_t bytes;          /* block bytes parsed                   */
 	double seconds;
+	/* the clustering, brought up to date after the blocks */
+	uint64_t cluster_merges, cluster_coinjoins_skipped, cluster_merges_refused;
+	double cluster_seconds;
 } ct_ingest_result;
 
 /* Ingest Bitcoin blocks from `paths` (a Bitcoin Core blocks directory,
@@ -112,6 +115,12 @@ int ct_query_block(ct_db *db, char **out, const char *id, int with_txs);
 int ct_query_tx(ct_db *db, char **out, const char *id);
 int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs);
 int ct_query_stats(ct_db *db, char **out);
+/* The cluster of an address: its size, members (up to max_addrs) and the
+ * txs that joined them (evidence). */
+int ct_query_cluster(ct_db *db, char **out, const char *addr, size_t max_addrs);
+/* Write "address,cluster" lines for every clustered address of every
+ * chain to `path` (for evaluation against ground truth). */
+int ct_cluster_export(ct_db *db, const char *path);
 
 /* Verify the data directory; deep also re-derives every index and link.
  * Writes a JSON report to *out (problems listed); returns CT_ECORRUPT if

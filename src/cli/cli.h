@@ -30,6 +30,7 @@ int cmd_block(cli *c);
 int cmd_tx(cli *c);
 int cmd_address(cli *c);
 int cmd_stats(cli *c);
+int cmd_cluster(cli *c);
 int cmd_check(cli *c);
 
 #endif

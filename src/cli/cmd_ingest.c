@@ -124,6 +124,10 @@ int cmd_ingest(cli *c)
 		                      (json_int_t)r.inputs_unresolved, "bytes", (json_int_t)r.bytes,
 		                      "seconds", r.seconds, "mb_per_s", mbs);
 		json_object_set_new(j, "max_rss_anon_kb", json_integer(b.max_anon_kb));
+		json_object_set_new(j, "cluster_merges", json_integer((json_int_t)r.cluster_merges));
+		json_object_set_new(j, "cluster_coinjoins_skipped", json_integer((json_int_t)r.cluster_coinjoins_skipped));
+		json_object_set_new(j, "cluster_merges_refused", json_integer((json_int_t)r.cluster_merges_refused));
+		json_object_set_new(j, "cluster_seconds", json_real(r.cluster_seconds));
 		json_object_set_new(j, "max_rss_file_kb", json_integer(b.max_file_kb));
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		printf("%s\n", s);
@@ -139,6 +143,10 @@ int cmd_ingest(cli *c)
 		       (unsigned long long)r.txs_added, (unsigned long long)r.inputs_added,
 		       (unsigned long long)r.inputs_unresolved, (unsigned long long)r.outputs_added,
 		       r.bytes / 1e6, r.seconds, mbs);
+		printf("clustering: %llu merges, %llu CoinJoin-shaped txs skipped, %llu merges refused by the "
+		       "collapse guard, %.2f s\n",
+		       (unsigned long long)r.cluster_merges, (unsigned long long)r.cluster_coinjoins_skipped,
+		       (unsigned long long)r.cluster_merges_refused, r.cluster_seconds);
 	}
 	return EXIT_OK;
 }

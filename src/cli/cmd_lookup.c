@@ -219,3 +219,54 @@ int cmd_stats(cli *c)
 	ct_free(out);
 	return EXIT_OK;
 }
+
+static void text_cluster(const char *js)
+{
+	json_t *j = json_loads(js, 0, NULL), *v;
+	size_t i;
+	if (!j)
+		return;
+	printf("cluster   %s\nsize      %lld addresses%s\n", s_or(j, "cluster", "?"), i_or(j, "size"),
+	       json_is_true(json_object_get(j, "current")) ? "" : "  (clustering not up to date)");
+	json_array_foreach(json_object_get(j, "addresses"), i, v)
+		printf("  %s\n", json_string_value(v));
+	if (json_is_true(json_object_get(j, "addresses_truncated")))
+		printf("  ... more (use --limit N)\n");
+	if (json_array_size(json_object_get(j, "evidence")))
+		printf("evidence (the tx that joined each address's group)\n");
+	json_array_foreach(json_object_get(j, "evidence"), i, v)
+		printf("  %-12s %-62s %s\n", s_or(v, "heuristic", "?"), s_or(v, "address", "?"), s_or(v, "tx", "?"));
+	json_decref(j);
+}
+
+int cmd_cluster(cli *c)
+{
+	size_t limit = 100;
+	const char *addr = NULL, *export = NULL;
+	for (int i = 1; i < c->argc; i++) {
+		if (!strcmp(c->argv[i], "--limit") && i + 1 < c->argc)
+			limit = strtoull(c->argv[++i], NULL, 10);
+		else if (!strcmp(c->argv[i], "--export") && i + 1 < c->argc)
+			export = c->argv[++i];
+		else if (!addr && c->argv[i][0] != '-')
+			addr = c->argv[i];
+		else
+			return cli_usage("usage: cointrail cluster ADDR [--limit N] | cluster --export FILE");
+	}
+	if (!addr == !export)
+		return cli_usage("usage: cointrail cluster ADDR [--limit N] | cluster --export FILE");
+	ct_db *db;
+	char *out = NULL;
+	int rc;
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_READONLY)))
+		return cli_fail(rc);
+	rc = export ? ct_cluster_export(db, export) : ct_query_cluster(db, &out, addr, limit);
+	ct_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	if (out) {
+		cli_print_json(c, out, text_cluster);
+		ct_free(out);
+	}
+	return EXIT_OK;
+}

@@ -16,6 +16,8 @@ static const char USAGE[] =
 	"  block ID                             a block by height or hash\n"
 	"  tx TXID                              a transaction with its inputs and outputs\n"
 	"  address ADDR [--limit N]             balance and history of an address\n"
+	"  cluster ADDR [--limit N]             the entity an address belongs to, with evidence\n"
+	"  cluster --export FILE                every address and its cluster, as CSV\n"
 	"  stats                                what the data directory holds\n"
 	"  check [--deep]                       verify the data directory\n"
 	"  synth --out DIR --txs N [--seed S]   generate a synthetic chain with planted incidents\n"
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
 		rc = cmd_tx(&c);
 	} else if (!strcmp(cmd, "address")) {
 		rc = cmd_address(&c);
+	} else if (!strcmp(cmd, "cluster")) {
+		rc = cmd_cluster(&c);
 	} else if (!strcmp(cmd, "stats")) {
 		rc = cmd_stats(&c);
 	} else if (!strcmp(cmd, "check")) {

@@ -5,6 +5,7 @@
  * Every function opens the stores read-only, so queries run beside an
  * ingest; they see the last committed state.
  */
+#include "analysis/cluster.h"
 #include "query/db.h"
 #include "util/amount.h"
 #include "util/encode.h"
@@ -278,6 +279,23 @@ int ct_query_block(ct_db *db, char **out, const char *id, int with_txs)
 	return rc;
 }
 
+/* A cluster's id: its representative (oldest) address, "CHAIN:ADDRESS";
+ * null when the chain has no clustering yet. */
+static json_t *cluster_id_json(ct_btcstore *st, uint64_t a)
+{
+	ct_clusters *cl;
+	char buf[160], addr[128];
+	ct_addrkey k;
+	if (ct__clusters_open(&cl, st) != 0)
+		return json_null();
+	uint64_t root = ct__clusters_find(cl, a);
+	ct__clusters_close(cl);
+	ct__btcstore_addr_key(st, root, &k);
+	ct__addr_render(st->h, st->net, &k, addr, sizeof(addr));
+	snprintf(buf, sizeof(buf), "%s:%s", st->net->chain, addr);
+	return json_string(buf);
+}
+
 /* One movement of an address: tx t received (+) or spent (-) value. */
 typedef struct move {
 	uint64_t tx;
@@ -348,7 +366,7 @@ static json_t *address_json(ct_btcstore *st, uint64_t a, size_t max_txs)
 		json_object_set_new(j, "last_seen", json_null());
 	}
 	json_object_set_new(j, "labels", json_array());
-	json_object_set_new(j, "cluster", json_null());
+	json_object_set_new(j, "cluster", cluster_id_json(st, a));
 	json_t *txs = json_array();
 	for (size_t i = m; i-- > 0 && json_array_size(txs) < max_txs;) {
 		json_t *t = json_object();
@@ -434,4 +452,107 @@ int ct_query_stats(ct_db *db, char **out)
 	}
 	json_object_set_new(j, "chains", chains);
 	return finish(j, out);
+}
+
+static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
+{
+	ct_clusters *cl;
+	char buf[128];
+	ct_addrkey k;
+	if (ct__clusters_open(&cl, st) != 0)
+		return NULL;
+	uint64_t root = ct__clusters_find(cl, a), size = ct__clusters_size(cl, root);
+	json_t *j = json_object(), *addrs = json_array(), *ev = json_array();
+	json_object_set_new(j, "cluster", cluster_id_json(st, a));
+	json_object_set_new(j, "chain", json_string(st->net->chain));
+	json_object_set_new(j, "size", json_integer((json_int_t)size));
+	json_object_set_new(j, "current", json_boolean(ct__clusters_current(cl)));
+	uint64_t m = root;
+	size_t listed = 0;
+	do {
+		if (listed < max_addrs) {
+			ct__btcstore_addr_key(st, m, &k);
+			ct__addr_render(st->h, st->net, &k, buf, sizeof(buf));
+			json_array_append_new(addrs, json_string(buf));
+			uint64_t via = ct__clusters_via(cl, m);
+			if (via != UINT64_MAX && via < st->c.txs) {
+				json_t *e = json_object();
+				json_object_set_new(e, "heuristic", json_string("multi-input"));
+				json_object_set_new(e, "address", json_string(buf));
+				json_object_set_new(e, "tx", jhash(ct__tx_id(st, via)));
+				json_array_append_new(ev, e);
+			}
+		}
+		listed++;
+		m = ct__clusters_next(cl, m);
+	} while (m != root && listed < size + 1);
+	json_object_set_new(j, "addresses", addrs);
+	json_object_set_new(j, "addresses_truncated", json_boolean(size > max_addrs));
+	json_object_set_new(j, "labels", json_array());
+	json_object_set_new(j, "evidence", ev);
+	ct__clusters_close(cl);
+	return j;
+}
+
+int ct_query_cluster(ct_db *db, char **out, const char *addr, size_t max_addrs)
+{
+	const ct_btc_net *want;
+	ct_btcstore *st[MAX_NETS];
+	size_t n;
+	const char *s = strip_chain(addr, &want);
+	int rc = open_stores(db, want, st, &n), parsed = 0;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		ct_addrkey k;
+		uint64_t a;
+		if (ct__addr_parse(st[i]->h, st[i]->net, s, &k) != 0)
+			continue;
+		parsed = 1;
+		if (ct__btcstore_find_addr(st[i], &k, &a) == 0) {
+			json_t *j = cluster_json(st[i], a, max_addrs);
+			rc = j ? finish(j, out) : ct__err(CT_EINTERNAL, "cannot open the clustering");
+			close_stores(st, n);
+			return rc;
+		}
+	}
+	close_stores(st, n);
+	if (!parsed)
+		return ct__err(CT_EUSER, "'%s' is not a valid address for the chains in this store", addr);
+	return ct__err(CT_ENOTFOUND, "address %s has no activity in the store", s);
+}
+
+int ct_cluster_export(ct_db *db, const char *path)
+{
+	ct_btcstore *st[MAX_NETS];
+	size_t n;
+	int rc = open_stores(db, NULL, st, &n);
+	if (rc)
+		return rc;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		close_stores(st, n);
+		return ct__err_sys("%s", path);
+	}
+	fprintf(f, "address,cluster\n");
+	for (size_t i = 0; i < n && !rc; i++) {
+		ct_clusters *cl;
+		if ((rc = ct__clusters_open(&cl, st[i])))
+			break;
+		char a1[128], a2[128];
+		ct_addrkey k;
+		for (uint64_t a = 0; a < st[i]->c.addrs; a++) {
+			uint64_t r = ct__clusters_find(cl, a);
+			ct__btcstore_addr_key(st[i], a, &k);
+			ct__addr_render(st[i]->h, st[i]->net, &k, a1, sizeof(a1));
+			ct__btcstore_addr_key(st[i], r, &k);
+			ct__addr_render(st[i]->h, st[i]->net, &k, a2, sizeof(a2));
+			fprintf(f, "%s,%s:%s\n", a1, st[i]->net->chain, a2);
+		}
+		ct__clusters_close(cl);
+	}
+	if (fclose(f) != 0 && !rc)
+		rc = ct__err_sys("%s", path);
+	close_stores(st, n);
+	return rc;
 }

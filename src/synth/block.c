@@ -12,12 +12,16 @@
  * in height order, a new blkNNNNN.dat once the next block would take a
  * file past 128 MiB.
  *
- * Finishing a block (wtxids, both merkle trees, coinbase, header, write)
- * runs on a second thread while the main thread simulates the next
- * block: the job carries everything the finisher needs, including the
- * coinbase's random bytes, so the output does not depend on timing. The
- * main thread needs only the coinbase's txid back, and only 100 blocks
- * later when the coinbase matures.
+ * Three threads share the work, a block at a time (SYN_NJOBS blocks in
+ * flight): the simulation (main thread) fills a job with tx records; the
+ * serialiser (tx.c) turns them into bytes and txids; the finisher adds
+ * wtxids, both merkle trees, the coinbase and the header, grinds the
+ * nonce and writes the block; the job goes back to the simulation with
+ * the txid table slots that became free. Each job carries everything its
+ * block needs, including the coinbase's random bytes, so the output does
+ * not depend on timing. The only wait between the stages besides the
+ * queues: the serialiser does not start block h before the finisher has
+ * written block h - 100, whose coinbase may be spent in block h.
  */
 #include "synth/synth.h"
 
@@ -123,7 +127,7 @@ static size_t height_push(uint8_t *p, uint64_t h)
 	return n + 1;
 }
 
-static int finish(syn_fin *F, syn_job *J)
+static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 {
 	int rc;
 	uint8_t cb[512], *p = cb, *body, *body_end, *lock;
@@ -200,11 +204,12 @@ static int finish(syn_fin *F, syn_job *J)
 	{
 		const void *parts[3] = {cb, body, lock};
 		size_t lens[3] = {4, (size_t)(body_end - body), 4};
-		syn_sha256d_parts(J->cbid, parts, lens, 3);
+		syn_sha256d_parts(J->recs[0].txid, parts, lens, 3);
 	}
 	size_t cblen = (size_t)(p - cb);
+	/* the miner spends it 100 blocks later */
+	memcpy(syn_slot_at(s->slots, J->cb_slot)->txid, J->recs[0].txid, 32);
 
-	memcpy(J->recs[0].txid, J->cbid, 32);
 	uint8_t hdr[80], hash[32];
 	ct_put_le32(hdr, 0x20000000u);
 	memcpy(hdr + 4, F->prev_hash, 32);
@@ -238,28 +243,145 @@ static int finish(syn_fin *F, syn_job *J)
 	return 0;
 }
 
-static void *finisher(void *arg)
+/* ---- the pipeline ---------------------------------------------------------- */
+
+static void q_push(syn_job **q, syn_job *J)
+{
+	J->next = NULL;
+	while (*q)
+		q = &(*q)->next;
+	*q = J;
+}
+
+static syn_job *q_pop(syn_job **q)
+{
+	syn_job *J = *q;
+	if (J)
+		*q = J->next;
+	return J;
+}
+
+/* Under mu: the first failure stops all work (the jobs still travel, so
+ * that nobody waits forever). The message is the failing thread's. */
+static void set_err(syn_sim *s, int rc)
+{
+	if (!s->pl_rc) {
+		s->pl_rc = rc;
+		snprintf(s->pl_err, sizeof(s->pl_err), "%s", ct_error_last());
+	}
+}
+
+static void *serialiser(void *arg)
 {
 	syn_sim *s = arg;
-	s->job.rc = finish(&s->fin, &s->job);
-	if (s->job.rc < 0)
-		snprintf(s->job.err, sizeof(s->job.err), "%s", ct_error_last());
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->q_ser && !s->pl_stop)
+			pthread_cond_wait(&s->cv, &s->mu);
+		syn_job *J = q_pop(&s->q_ser);
+		if (!J)
+			break;
+		/* coinbases this block may spend: written by the finisher */
+		while (s->fin_blocks + 99 < J->height && !s->pl_rc)
+			pthread_cond_wait(&s->cv, &s->mu);
+		int skip = s->pl_rc != 0, rc = 0;
+		pthread_mutex_unlock(&s->mu);
+		if (!skip)
+			rc = syn_serialise(s, J);
+		pthread_mutex_lock(&s->mu);
+		if (rc < 0)
+			set_err(s, rc);
+		q_push(&s->q_fin, J);
+		pthread_cond_broadcast(&s->cv);
+	}
+	s->pl_threads &= ~1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
-/* Wait for the block in flight; hand its coinbase txid to the maturity
- * queue. */
-static int join_job(syn_sim *s)
+static void *finisher(void *arg)
 {
-	if (!s->running)
-		return 0;
-	pthread_join(s->th, NULL);
-	s->running = 0;
-	if (s->job.rc < 0)
-		return ct__err(s->job.rc, "%s", s->job.err);
-	memcpy(s->mat[s->mat_pending].u.txid, s->job.cbid, 32);
-	s->st.bytes = s->fin.bytes;
+	syn_sim *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->q_fin && (s->pl_threads & 1))
+			pthread_cond_wait(&s->cv, &s->mu);
+		syn_job *J = q_pop(&s->q_fin);
+		if (!J)
+			break;
+		int skip = s->pl_rc != 0, rc = 0;
+		pthread_mutex_unlock(&s->mu);
+		if (!skip)
+			rc = finish(s, &s->fin, J);
+		pthread_mutex_lock(&s->mu);
+		if (rc < 0) {
+			set_err(s, rc);
+		} else if (!skip) {
+			s->fin_blocks++;
+			s->fin_bytes = s->fin.bytes;
+		}
+		q_push(&s->q_free, J);
+		pthread_cond_broadcast(&s->cv);
+	}
+	s->pl_threads &= ~2;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* The simulation's next job: a finished one, its freed slots taken back. */
+static int take_job(syn_sim *s)
+{
+	pthread_mutex_lock(&s->mu);
+	while (!s->q_free && !s->pl_rc)
+		pthread_cond_wait(&s->cv, &s->mu);
+	if (s->pl_rc) {
+		int rc = ct__err(s->pl_rc, "%s", s->pl_err);
+		pthread_mutex_unlock(&s->mu);
+		return rc;
+	}
+	syn_job *J = q_pop(&s->q_free);
+	s->st.bytes = s->fin_bytes;
+	pthread_mutex_unlock(&s->mu);
+	if (J->nfreed) {
+		size_t need = s->nsfree + J->nfreed;
+		if (need > s->csfree) {
+			size_t cap = s->csfree ? s->csfree : 4096;
+			while (cap < need)
+				cap *= 2;
+			uint32_t *f = ct__realloc(s->sfree, cap * sizeof(*f));
+			if (!f)
+				return CT_ENOMEM;
+			s->sfree = f;
+			s->csfree = cap;
+		}
+		memcpy(s->sfree + s->nsfree, J->freed, J->nfreed * sizeof(uint32_t));
+		s->nsfree += J->nfreed;
+		J->nfreed = 0;
+	}
+	J->rlen = 0;
+	J->ntx = 0;
+	J->bytes = 0;
+	s->cur = J;
 	return 0;
+}
+
+/* Stop the threads once the queued blocks are through (or, after a
+ * failure, skipped). */
+static void stop_threads(syn_sim *s)
+{
+	if (!s->pl_init)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->pl_stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->pl_joins & 1)
+		pthread_join(s->th_ser, NULL);
+	if (s->pl_joins & 2)
+		pthread_join(s->th_fin, NULL);
+	s->pl_joins = 0;
 }
 
 int syn_blocks_open(syn_sim *s)
@@ -272,12 +394,50 @@ int syn_blocks_open(syn_sim *s)
 	s->fin.magic = s->net->magic;
 	s->fin.segwit = !s->o.legacy;
 	s->fin.seed = s->o.seed;
-	return open_blk(&s->fin);
+	int rc = open_blk(&s->fin);
+	if (rc < 0)
+		return rc;
+	if (!(s->slots = ct__calloc(SYN_SLOT_CHUNKS, sizeof(*s->slots))) ||
+	    !(s->pc = ct__calloc((size_t)1 << 16, sizeof(*s->pc))))
+		return CT_ENOMEM;
+	if (pthread_mutex_init(&s->mu, NULL) != 0)
+		return ct__err(CT_EINTERNAL, "synth: cannot create a mutex");
+	if (pthread_cond_init(&s->cv, NULL) != 0) {
+		pthread_mutex_destroy(&s->mu);
+		return ct__err(CT_EINTERNAL, "synth: cannot create a condition variable");
+	}
+	s->pl_init = 1;
+	for (int i = 0; i < SYN_NJOBS; i++)
+		q_push(&s->q_free, &s->jobs[i]);
+	/* pl_threads: which threads still run (under mu); pl_joins: which
+	 * to join (main thread only) */
+	pthread_mutex_lock(&s->mu);
+	s->pl_threads = 3;
+	pthread_mutex_unlock(&s->mu);
+	if (pthread_create(&s->th_ser, NULL, serialiser, s) != 0) {
+		pthread_mutex_lock(&s->mu);
+		s->pl_threads = 0;
+		pthread_mutex_unlock(&s->mu);
+		return ct__err(CT_EINTERNAL, "synth: cannot start the serialiser thread");
+	}
+	s->pl_joins = 1;
+	if (pthread_create(&s->th_fin, NULL, finisher, s) != 0) {
+		pthread_mutex_lock(&s->mu);
+		s->pl_threads &= ~2;
+		pthread_mutex_unlock(&s->mu);
+		return ct__err(CT_EINTERNAL, "synth: cannot start the block thread");
+	}
+	s->pl_joins |= 2;
+	return 0;
 }
 
 int syn_blocks_close(syn_sim *s)
 {
-	int rc = join_job(s);
+	int rc = 0;
+	stop_threads(s);
+	if (s->pl_rc)
+		rc = ct__err(s->pl_rc, "%s", s->pl_err);
+	s->st.bytes = s->fin.bytes;
 	if (s->fin.blk && fclose(s->fin.blk) != 0 && rc == 0)
 		rc = ct__err_sys("synth: writing blk%05u.dat", s->fin.blk_no - 1);
 	s->fin.blk = NULL;
@@ -286,17 +446,39 @@ int syn_blocks_close(syn_sim *s)
 
 void syn_blocks_abort(syn_sim *s)
 {
-	if (s->running) {
-		pthread_join(s->th, NULL);
-		s->running = 0;
+	if (s->pl_init) {
+		pthread_mutex_lock(&s->mu);
+		if (!s->pl_rc)
+			s->pl_rc = CT_EINTERNAL; /* skip what is queued */
+		pthread_mutex_unlock(&s->mu);
+		stop_threads(s);
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		s->pl_init = 0;
 	}
 	if (s->fin.blk)
 		fclose(s->fin.blk);
 	s->fin.blk = NULL;
-	free(s->job.buf);
-	free(s->job.recs);
-	s->job.buf = NULL;
-	s->job.recs = NULL;
+	for (int i = 0; i < SYN_NJOBS; i++) {
+		syn_job *J = &s->jobs[i];
+		free(J->rec);
+		free(J->roff);
+		free(J->buf);
+		free(J->recs);
+		free(J->freed);
+		memset(J, 0, sizeof(*J));
+	}
+	if (s->slots)
+		for (uint32_t c = 0; c < SYN_SLOT_CHUNKS; c++)
+			free(s->slots[c]);
+	free(s->slots);
+	free(s->sfree);
+	free(s->pc);
+	free(s->reports);
+	s->slots = NULL;
+	s->sfree = NULL;
+	s->pc = NULL;
+	s->reports = NULL;
 }
 
 /* ---- the main thread's side ---------------------------------------------- */
@@ -330,6 +512,8 @@ int syn_block_begin(syn_sim *s)
 		double f = syn_lognormal(&s->rng, 12.0, 0.7);
 		s->feerate = f < 1.0 ? 1 : (uint64_t)f;
 	}
+	if ((rc = take_job(s)) < 0)
+		return rc;
 	/* Coinbases mined 100 blocks ago become spendable. */
 	while (s->mat_n && s->mat[s->mat_head].height + MATURITY <= s->height) {
 		struct syn_matq *m = &s->mat[s->mat_head];
@@ -338,11 +522,6 @@ int syn_block_begin(syn_sim *s)
 		s->mat_head = (s->mat_head + 1) % s->mat_cap;
 		s->mat_n--;
 	}
-	/* recs[0] is the coinbase's slot, filled in by the finisher; the
-	 * coinbase's bytes are not in bbuf. */
-	s->blen = 0;
-	s->nrecs = 1;
-	s->recs[0].off = s->recs[0].len = 0;
 	s->block_fees = 0;
 	s->block_txs = 0;
 	s->block_base = 80 + 3 + 200; /* header, tx count, coinbase */
@@ -361,46 +540,26 @@ int syn_block_end(syn_sim *s)
 	uint8_t extra[8];
 	syn_fill(&s->rng, extra, sizeof(extra));
 
-	if ((rc = join_job(s)) < 0)
+	uint32_t cb;
+	if ((rc = syn_slot_new(s, &cb)) < 0)
 		return rc;
-	/* Hand this block over; take the finished job's buffers for the next. */
-	syn_job *J = &s->job;
-	uint8_t *b = J->buf;
-	size_t bcap = J->cap;
-	syn_txrec *r = J->recs;
-	size_t rcap = J->rcap;
-	J->buf = s->bbuf;
-	J->len = s->blen;
-	J->cap = s->bcap;
-	J->recs = s->recs;
-	J->nrecs = s->nrecs;
-	J->rcap = s->rcap;
-	s->bbuf = b;
-	s->bcap = bcap;
-	s->blen = 0;
-	if (!r) {
-		rcap = 4096;
-		if (!(r = ct__calloc(rcap, sizeof(*r))))
-			return CT_ENOMEM;
-	}
-	s->recs = r;
-	s->rcap = rcap;
+	syn_job *J = s->cur;
 	J->height = s->height;
 	J->time = s->time;
 	J->value = subsidy + s->block_fees;
 	J->mk = mk;
 	J->pool_no = miner - s->first_miner + 1;
 	memcpy(J->extranonce, extra, 8);
+	J->cb_slot = cb;
 
-	/* The coinbase output matures in 100 blocks; its txid arrives when
-	 * the finisher is done (join_job). */
+	/* The coinbase output matures in 100 blocks. */
 	if (s->mat_n == s->mat_cap)
 		return ct__err(CT_EINTERNAL, "synth: maturity queue full");
-	s->mat_pending = (s->mat_head + s->mat_n++) % s->mat_cap;
-	struct syn_matq *m = &s->mat[s->mat_pending];
+	struct syn_matq *m = &s->mat[(s->mat_head + s->mat_n++) % s->mat_cap];
 	m->height = s->height;
 	m->w = miner;
 	m->u.value = J->value;
+	m->u.slot = cb;
 	m->u.vout = 0;
 	m->u.idx = mk.i;
 	s->st.txs++;
@@ -409,9 +568,12 @@ int syn_block_end(syn_sim *s)
 	if (mk.i < s->w[miner].nh)
 		s->w[miner].hused |= (uint8_t)(1u << mk.i);
 
-	if (pthread_create(&s->th, NULL, finisher, s) != 0)
-		return ct__err(CT_EINTERNAL, "synth: cannot start the block thread");
-	s->running = 1;
+	/* Hand the block over. */
+	pthread_mutex_lock(&s->mu);
+	q_push(&s->q_ser, J);
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	s->cur = NULL;
 	s->height++;
 	return 0;
 }

@@ -404,15 +404,14 @@ static int act_tx0(syn_sim *s, syn_tx *t)
 	uint8_t d[46];
 	syn_fill(&s->rng, d, sizeof(d));
 	syn_tx_opreturn(t, d, sizeof(d));
-	uint8_t txid[32];
-	int rc = syn_pay(s, t, w, 0, 0, txid);
+	int rc = syn_pay(s, t, w, 0, 0, NULL);
 	if (rc != 0)
 		return rc;
 	for (uint32_t i = 1; i <= k; i++) {
 		struct wq *q = &b->q[pi][b->qn[pi]++];
 		q->w = w;
 		q->remix = 0;
-		memcpy(q->u.txid, txid, 32);
+		q->u.slot = s->last_slot;
 		q->u.value = unit;
 		q->u.vout = i;
 		q->u.idx = t->out[i].k.i;
@@ -474,14 +473,13 @@ static int act_whirl(syn_sim *s, syn_tx *t)
 			}
 	for (uint32_t j = 0; j < 5; j++)
 		q[pick[j]] = q[--b->qn[pi]];
-	uint8_t txid[32];
-	int rc = syn_emit(s, t, txid);
+	int rc = syn_emit(s, t, NULL);
 	if (rc < 0)
 		return rc;
 	s->st.coinjoins++;
 	for (uint32_t j = 0; j < 5; j++) {
 		syn_utxo u;
-		memcpy(u.txid, txid, 32);
+		u.slot = s->last_slot;
 		u.value = wdenom[pi];
 		u.vout = j;
 		u.idx = t->out[j].k.i;

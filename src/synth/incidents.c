@@ -965,10 +965,12 @@ static void put_addr(syn_sim *s, FILE *f, const syn_akey *k)
 	fprintf(f, "\"%s\"", a);
 }
 
-static void put_txid(FILE *f, const uint8_t *id)
+static void put_txid(const syn_sim *s, FILE *f, const uint8_t *id)
 {
 	char hex[65];
-	ct__hex_rev(hex, id, 32);
+	uint8_t txid[32];
+	syn_txid_resolve(s, id, txid); /* syn_emit gave placeholders */
+	ct__hex_rev(hex, txid, 32);
 	fprintf(f, "\"%s\"", hex);
 }
 
@@ -994,20 +996,20 @@ static void put_eps(syn_sim *s, FILE *f, const char *key, const eplist *l, int w
 		        syn_kind_name[s->w[e->k.w].kind]);
 		if (with_tx) {
 			fprintf(f, ", \"txid\": ");
-			put_txid(f, e->txid);
+			put_txid(s, f, e->txid);
 		}
 		fputc('}', f);
 	}
 	fprintf(f, "%s]", l->n ? "\n   " : "");
 }
 
-static void put_ids(FILE *f, const idlist *l)
+static void put_ids(const syn_sim *s, FILE *f, const idlist *l)
 {
 	fputc('[', f);
 	for (uint32_t i = 0; i < l->n; i++) {
 		if (i)
 			fputs(", ", f);
-		put_txid(f, l->v[i]);
+		put_txid(s, f, l->v[i]);
 	}
 	fputc(']', f);
 }
@@ -1081,7 +1083,7 @@ int syn_inc_write(syn_sim *s, FILE *f, int *count)
 			fputc(']', f);
 		}
 		fprintf(f, ",\n   \"seed_txids\": ");
-		put_ids(f, &x->seed_txids);
+		put_ids(s, f, &x->seed_txids);
 		put_eps(s, f, "endpoints", &x->endpoints, 1);
 		put_eps(s, f, "bystanders", &x->bystanders, 1);
 		if (i != INC_SANCTION)
@@ -1097,7 +1099,7 @@ int syn_inc_write(syn_sim *s, FILE *f, int *count)
 		fprintf(f, ",\n   \"patterns\": [");
 		for (int p = 0; p < x->npat; p++) {
 			fprintf(f, "%s{\"kind\": \"%s\", \"txids\": ", p ? ", " : "", x->pat[p].kind);
-			put_ids(f, &x->pat[p].txids);
+			put_ids(s, f, &x->pat[p].txids);
 			fprintf(f, ", \"addresses\": [");
 			for (uint32_t a = 0; a < x->pat[p].addrs.n; a++) {
 				fputs(a ? ", " : "", f);
@@ -1106,7 +1108,7 @@ int syn_inc_write(syn_sim *s, FILE *f, int *count)
 			fprintf(f, "]}");
 		}
 		fprintf(f, "],\n   \"txids\": ");
-		put_ids(f, &x->txids);
+		put_ids(s, f, &x->txids);
 		fprintf(f, "}");
 	}
 	return ferror(f) ? ct__err_sys("synth: writing truth.json") : 0;

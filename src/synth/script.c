@@ -260,6 +260,65 @@ size_t syn_witness(syn_rng *r, uint64_t seed, const syn_akey *k, uint8_t *out)
 	}
 }
 
+/* What dummy_sig draws: 8 words, the first of which decides whether R
+ * needs a leading zero (72 bytes) or not (71). */
+static size_t sig_len_draw(syn_rng *r)
+{
+	uint64_t v = syn_next(r);
+	for (int i = 0; i < 7; i++)
+		syn_next(r);
+	return (v & 0x80) ? 72 : 71;
+}
+
+size_t syn_scriptsig_len(syn_rng *r, int type, int ucomp)
+{
+	switch (type) {
+	case ST_P2PK:
+		return 1 + sig_len_draw(r);
+	case ST_P2PKH:
+		return 1 + sig_len_draw(r) + 1 + (ucomp ? 65 : 33);
+	case ST_P2SH_MS: {
+		size_t a = sig_len_draw(r), b = sig_len_draw(r);
+		return 1 + (1 + a) + (1 + b) + 2 + 105;
+	}
+	case ST_P2SH_WPKH:
+		return 23;
+	default:
+		return 0;
+	}
+}
+
+size_t syn_witness_len(syn_rng *r, int type)
+{
+	switch (type) {
+	case ST_P2SH_WPKH:
+	case ST_P2WPKH:
+		return 1 + 1 + sig_len_draw(r) + 1 + 33;
+	case ST_P2WSH: {
+		size_t a = sig_len_draw(r), b = sig_len_draw(r);
+		return 2 + (1 + a) + (1 + b) + 1 + 105;
+	}
+	case ST_P2TR:
+		for (int i = 0; i < 8; i++) /* syn_fill of 64 bytes */
+			syn_next(r);
+		return 2 + 64;
+	default:
+		return 1;
+	}
+}
+
+size_t syn_spk_len(int type)
+{
+	switch (type) {
+	case ST_P2PK: return 67;
+	case ST_P2PKH: return 25;
+	case ST_P2SH_MS:
+	case ST_P2SH_WPKH: return 23;
+	case ST_P2WPKH: return 22;
+	default: return 34; /* P2WSH, P2TR */
+	}
+}
+
 void syn_spend_size(int type, int ucomp, size_t *base, size_t *wit)
 {
 	/* outpoint 36 + sequence 4 + script length byte(s) + scriptSig */

@@ -14,6 +14,15 @@
  *  - per exchange a bitmap of which customers used their deposit address;
  *  - the planted incidents' own records (a few thousand entries).
  *
+ * Threads (block.c): the simulation runs on the main thread and only
+ * describes each transaction (inputs, outputs, keys, the PRNG state its
+ * dummy signatures start from) in a compact record. A serialiser thread
+ * turns the records into bytes and txids, a finisher thread builds the
+ * blocks (wtxids, merkle trees, coinbase, header, nonce) and writes them.
+ * Outputs refer to the tx that made them by a slot of a txid table
+ * (syn_txids) that the serialiser fills, so the simulation never waits
+ * for a hash. Every byte still derives from the seed alone.
+ *
  * Naming: syn_* are internal to src/synth (the ct_synth_main entry point
  * is the only public symbol).
  */
@@ -24,6 +33,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "util/hash.h"
 
@@ -141,6 +151,12 @@ int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net,
  * items) that spend `k`, with fresh dummy signatures drawn from r. */
 size_t syn_scriptsig(syn_rng *r, uint64_t seed, const syn_akey *k, uint8_t *out);
 size_t syn_witness(syn_rng *r, uint64_t seed, const syn_akey *k, uint8_t *out);
+/* Their lengths, drawing exactly what syn_scriptsig / syn_witness draw
+ * from r (a signature is 71 or 72 bytes, as its random R says). */
+size_t syn_scriptsig_len(syn_rng *r, int type, int ucomp);
+size_t syn_witness_len(syn_rng *r, int type);
+/* Length of the scriptPubKey of `type`. */
+size_t syn_spk_len(int type);
 /* Serialized sizes of a spend of `type`: non-witness bytes of the input
  * (outpoint, script length, scriptSig, sequence) and witness bytes. */
 void syn_spend_size(int type, int ucomp, size_t *base, size_t *wit);
@@ -156,12 +172,33 @@ static inline int syn_is_segwit(int type)
 #define SYN_MAX_IN 640
 #define SYN_MAX_OUT 640
 
+/* A spendable output. The tx that made it is a slot of the txid table
+ * (below): the simulation runs ahead of the hashing. */
 typedef struct syn_utxo {
-	uint8_t txid[32];
 	uint64_t value;
+	uint32_t slot; /* txid table slot of the tx that made it */
 	uint32_t vout;
 	uint32_t idx; /* address index in the owning wallet */
 } syn_utxo;
+
+/* The txid table. The simulation takes a slot for every tx it emits
+ * (coinbases too) and stores it in the tx's outputs; the serialiser
+ * writes the txid there (the finisher for coinbases), reads it back for
+ * every input that spends one of the outputs, and counts the outputs
+ * still held (refs): when the last is spent or dropped the slot goes
+ * back to the simulation for reuse. So the table holds one entry per tx
+ * with an output still in some wallet's pool, not one per tx. */
+#define SYN_SLOT_BITS 16
+#define SYN_SLOT_CHUNKS 8192 /* up to 2^29 live txs */
+typedef struct syn_slot {
+	uint8_t txid[32];
+	int32_t refs;
+} syn_slot;
+
+static inline syn_slot *syn_slot_at(syn_slot *const *chunks, uint32_t i)
+{
+	return &chunks[i >> SYN_SLOT_BITS][i & ((1u << SYN_SLOT_BITS) - 1)];
+}
 
 typedef struct syn_txin {
 	syn_utxo u;
@@ -253,20 +290,31 @@ typedef struct syn_txrec {
 	uint8_t txid[32], wtxid[32];
 } syn_txrec;
 
-/* A block handed to the finishing thread (block.c). */
+/* One block on its way through the pipeline (block.c): the simulation
+ * fills the records, the serialiser the bytes and txids, the finisher
+ * adds the coinbase and header and writes it; then it comes back empty. */
 typedef struct syn_job {
-	uint8_t *buf; /* serialised non-coinbase txs */
-	size_t len, cap;
-	syn_txrec *recs; /* recs[0]: the coinbase */
-	size_t nrecs, rcap;
+	struct syn_job *next;
+	/* simulation -> serialiser: tx records (tx.c) and the coinbase */
+	uint8_t *rec;
+	size_t rlen, reccap;
+	uint32_t *roff; /* offset of each tx record, for prefetching */
+	size_t ntx, ocap;
+	size_t bytes;   /* serialised size of the txs (exact) */
 	uint64_t height, value; /* value: subsidy + fees */
 	int64_t time;
 	syn_akey mk; /* the coinbase's address */
 	uint8_t extranonce[8];
 	unsigned pool_no;
-	uint8_t cbid[32]; /* out: coinbase txid */
-	int rc;           /* out */
-	char err[256];    /* out: the message of a failure */
+	uint32_t cb_slot; /* txid table slot of the coinbase */
+	/* serialiser -> finisher */
+	uint8_t *buf; /* serialised non-coinbase txs */
+	size_t len, cap;
+	syn_txrec *recs; /* recs[0]: the coinbase */
+	size_t nrecs, rcap;
+	/* serialiser -> simulation: txid table slots free again */
+	uint32_t *freed;
+	size_t nfreed, fcap;
 } syn_job;
 
 /* The finishing thread's own state: the header chain and the files. */
@@ -280,6 +328,16 @@ typedef struct syn_fin {
 	int segwit;
 	uint64_t seed;
 } syn_fin;
+
+/* Programs of recently paid addresses (serialiser): reused addresses are
+ * paid often, and each payment would hash the key again. Direct-mapped. */
+typedef struct syn_pcache {
+	uint32_t w, i;
+	uint8_t type, len, valid;
+	uint8_t prog[32];
+} syn_pcache;
+
+#define SYN_NJOBS 6
 
 typedef struct syn_stats {
 	uint64_t txs, inputs, outputs, bytes;
@@ -316,11 +374,7 @@ typedef struct syn_sim {
 	uint64_t block_txs;      /* non-coinbase txs in this block so far */
 	uint64_t feerate;        /* sat/vB level of the current day       */
 
-	/* the current block: serialised txs and their ids */
-	uint8_t *bbuf;
-	size_t blen, bcap;
-	syn_txrec *recs;
-	size_t nrecs, rcap;
+	/* the current block */
 	uint64_t block_fees;
 	size_t block_base, block_wit; /* size accounting for the limits */
 
@@ -330,13 +384,36 @@ typedef struct syn_sim {
 		uint32_t w;
 		syn_utxo u;
 	} *mat;
-	size_t mat_head, mat_n, mat_cap, mat_pending;
+	size_t mat_head, mat_n, mat_cap;
 
-	/* the block being finished on the second thread */
-	syn_job job;
-	syn_fin fin;
-	pthread_t th;
-	int running;
+	/* the txid table (chunks shared with the serialiser) and the
+	 * simulation's stack of free slots */
+	syn_slot **slots;
+	uint32_t nslots;
+	uint32_t *sfree;
+	size_t nsfree, csfree;
+	uint32_t last_slot; /* slot of the tx syn_emit emitted last */
+	/* txids that syn_emit promised its callers (incidents): the callers
+	 * hold placeholders numbered by nreports; the serialiser fills
+	 * reports[] (its own array) in the same order (syn_txid_resolve) */
+	uint32_t nreports;
+
+	/* the pipeline (block.c) */
+	syn_job jobs[SYN_NJOBS];
+	syn_job *cur; /* the block being simulated */
+	syn_job *q_ser, *q_fin, *q_free; /* FIFO queues, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int pl_init, pl_threads, pl_joins, pl_stop, pl_rc;
+	char pl_err[256];
+	uint64_t fin_blocks; /* blocks written, under mu */
+	uint64_t fin_bytes;  /* bytes written, under mu */
+	pthread_t th_ser, th_fin;
+	syn_fin fin;             /* finisher's */
+	syn_pcache *pc;          /* serialiser's */
+	uint8_t (*reports)[32];  /* serialiser's */
+	uint32_t ser_reports;
+	size_t creports;
 
 	/* Addresses handed out while building the current tx, taken back if
 	 * the tx is abandoned, so truth.json lists only addresses on chain. */
@@ -346,14 +423,6 @@ typedef struct syn_sim {
 	} undo[4096];
 	uint32_t nundo;
 	int undo_lost;
-
-	/* Programs of recently paid addresses: reused addresses are paid
-	 * often, and each payment would hash the key again. Direct-mapped. */
-	struct syn_pcache {
-		uint32_t w, i;
-		uint8_t type, len, valid;
-		uint8_t prog[32];
-	} *pc;
 
 	syn_tx *tx;   /* scratch builder for background txs */
 	syn_tx *tx2;  /* scratch builder for incidents      */
@@ -396,10 +465,22 @@ void syn_wallet_name(const syn_sim *s, uint32_t w, char *out, size_t cap);
 void syn_tx_reset(syn_tx *t, int version, uint32_t locktime);
 void syn_tx_out(syn_tx *t, uint64_t value, syn_akey k, int pool);
 void syn_tx_opreturn(syn_tx *t, const uint8_t *data, uint32_t len);
-/* Serialise t into the current block, hash it, hand its tracked outputs
- * to their wallets. txid (internal byte order) into *txid if non-NULL.
- * The caller has made sum(in) >= sum(out); the difference is the fee. */
+/* Put t into the current block (as a record for the serialiser) and hand
+ * its tracked outputs to their wallets; s->last_slot is its txid table
+ * slot. If txid is non-NULL it receives a placeholder of the txid that
+ * syn_txid_resolve turns into the txid once the chain is written.
+ * The caller has made sum(in) >= sum(out); the difference is the fee.
+ * Outputs with pool SYN_POOL_NONE are the caller's to keep track of. */
 int syn_emit(syn_sim *s, syn_tx *t, uint8_t *txid);
+/* An output referring to txid table slot `slot` is gone without being
+ * spent (a full pool forgot it). */
+int syn_drop(syn_sim *s, uint32_t slot);
+/* A free txid table slot for a new tx. */
+int syn_slot_new(syn_sim *s, uint32_t *slot);
+/* The txid behind a placeholder from syn_emit (after syn_blocks_close). */
+void syn_txid_resolve(const syn_sim *s, const uint8_t *id, uint8_t out[32]);
+/* Serialiser: turn job J's records into bytes and txids (tx.c). */
+int syn_serialise(syn_sim *s, syn_job *J);
 int syn_block_begin(syn_sim *s);
 int syn_block_end(syn_sim *s);
 int syn_blocks_open(syn_sim *s);

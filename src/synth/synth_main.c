@@ -112,12 +112,9 @@ static void sim_free(syn_sim *s)
 	syn_wallets_free(s);
 	syn_blocks_abort(s);
 	ct__hasher_free(s->h);
-	free(s->bbuf);
-	free(s->recs);
 	free(s->mat);
 	free(s->tx);
 	free(s->tx2);
-	free(s->pc);
 }
 
 static int sim_init(syn_sim *s, const syn_opts *o, char *dir)
@@ -136,12 +133,9 @@ static int sim_init(syn_sim *s, const syn_opts *o, char *dir)
 	s->txs_left = o->txs - o->blocks;
 	s->mat_cap = 128;
 	s->mat = ct__calloc(s->mat_cap, sizeof(*s->mat));
-	s->rcap = 4096;
-	s->recs = ct__calloc(s->rcap, sizeof(*s->recs));
 	s->tx = ct__malloc(sizeof(syn_tx));
 	s->tx2 = ct__malloc(sizeof(syn_tx));
-	s->pc = ct__calloc((size_t)1 << 16, sizeof(*s->pc));
-	if (!s->mat || !s->recs || !s->tx || !s->tx2 || !s->pc)
+	if (!s->mat || !s->tx || !s->tx2)
 		return CT_ENOMEM;
 	if ((rc = syn_wallets_init(s)) < 0 || (rc = syn_bg_init(s)) < 0 || (rc = syn_inc_init(s)) < 0)
 		return rc;

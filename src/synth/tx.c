@@ -1,10 +1,20 @@
 /*
- * tx.c - building and serialising one transaction into the current block.
+ * tx.c - building one transaction, describing it to the serialiser, and
+ * the serialiser itself.
  *
  * Serialisation follows Bitcoin Core: version, [marker 0x00, flag 0x01
  * when any input has a witness], inputs, outputs, [witnesses], locktime.
  * The txid is the double SHA-256 of the serialisation without marker,
  * flag and witnesses; the wtxid covers everything (BIP 141).
+ *
+ * The simulation (syn_emit) does not serialise: it appends a record of
+ * the tx to the current block's job (version, locktime, inputs with the
+ * txid table slot of the tx they spend, outputs with their keys, and the
+ * PRNG state the dummy signatures start from), works out the exact size
+ * (the block limits need it) by drawing what the signatures will draw,
+ * and carries on. The serialiser thread (syn_serialise) replays the
+ * records into bytes in the same order, from the same PRNG states, so
+ * the output is what a single thread would have written.
  */
 #include "synth/synth.h"
 
@@ -76,41 +86,91 @@ static size_t put_varint(uint8_t *p, uint64_t v)
 	return 5;
 }
 
-static int reserve(syn_sim *s, size_t more)
+static size_t varint_len(uint64_t v) { return v < 0xfd ? 1 : v <= 0xffff ? 3 : 5; }
+
+/* ---- records: simulation -> serialiser ------------------------------------ */
+
+enum { R_TX = 1, R_DROP = 2 };
+
+#define NO_REPORT UINT32_MAX
+
+typedef struct rtx {
+	uint8_t kind, version, segwit, opret_len;
+	uint8_t has_opret, pad[1];
+	uint16_t nin, nout; /* nout: outputs before the OP_RETURN */
+	uint32_t locktime, slot, report, len; /* len: serialised size */
+	syn_rng rng; /* where the dummy signatures' draws start */
+} rtx;
+
+typedef struct rin {
+	uint32_t slot, vout, seq, w, i;
+	uint8_t type, ucomp;
+} rin;
+
+typedef struct rout {
+	uint64_t value;
+	uint32_t w, i;
+	uint8_t type, ucomp, reused;
+} rout;
+
+typedef struct rdrop {
+	uint8_t kind, pad[3];
+	uint32_t slot;
+} rdrop;
+
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
 {
-	if (s->blen + more <= s->bcap)
+	if (need <= *cap)
 		return 0;
-	size_t cap = s->bcap ? s->bcap : 1 << 20;
-	while (cap < s->blen + more)
-		cap *= 2;
-	uint8_t *p = ct__realloc(s->bbuf, cap);
-	if (!p)
+	size_t c = *cap ? *cap : first;
+	while (c < need)
+		c *= 2;
+	void *q = ct__realloc(*p, c * elem);
+	if (!q)
 		return CT_ENOMEM;
-	s->bbuf = p;
-	s->bcap = cap;
+	*p = q;
+	*cap = c;
 	return 0;
 }
 
-#define PCACHE_BITS 16
-
-static size_t spk_cached(syn_sim *s, const syn_akey *k, uint8_t *out)
+int syn_slot_new(syn_sim *s, uint32_t *slot)
 {
-	uint32_t h = (k->w * 0x9e3779b1u) ^ (k->i * 0x85ebca77u);
-	struct syn_pcache *c = &s->pc[(h ^ (h >> 16)) & ((1u << PCACHE_BITS) - 1)];
-	if (!c->valid || c->w != k->w || c->i != k->i || c->type != k->type) {
-		c->len = (uint8_t)syn_program(s->o.seed, k, c->prog);
-		c->w = k->w;
-		c->i = k->i;
-		c->type = k->type;
-		c->valid = 1;
+	if (s->nsfree) {
+		*slot = s->sfree[--s->nsfree];
+		return 0;
 	}
-	return syn_spk_prog(s->o.seed, k, c->prog, c->len, out);
+	uint32_t i = s->nslots;
+	if ((i >> SYN_SLOT_BITS) >= SYN_SLOT_CHUNKS)
+		return ct__err(CT_EINTERNAL, "synth: txid table full");
+	if (!(i & ((1u << SYN_SLOT_BITS) - 1)) &&
+	    !(s->slots[i >> SYN_SLOT_BITS] = ct__calloc((size_t)1 << SYN_SLOT_BITS, sizeof(syn_slot))))
+		return CT_ENOMEM;
+	s->nslots++;
+	*slot = i;
+	return 0;
+}
+
+int syn_drop(syn_sim *s, uint32_t slot)
+{
+	syn_job *J = s->cur;
+	if (grow((void **)&J->rec, &J->reccap, J->rlen + sizeof(rdrop), 1, 1 << 20) < 0)
+		return CT_ENOMEM;
+	rdrop *d = (rdrop *)(J->rec + J->rlen);
+	memset(d, 0, sizeof(*d));
+	d->kind = R_DROP;
+	d->slot = slot;
+	J->rlen += sizeof(rdrop);
+	return 0;
 }
 
 static void count_hist(uint64_t *hist, uint32_t n)
 {
 	hist[n <= 1 ? 0 : n == 2 ? 1 : n == 3 ? 2 : n < 10 ? 3 : n < 100 ? 4 : 5]++;
 }
+
+#define REPORT_MARK 0xa5
 
 int syn_emit(syn_sim *s, syn_tx *t, uint8_t *txid_out)
 {
@@ -126,87 +186,79 @@ int syn_emit(syn_sim *s, syn_tx *t, uint8_t *txid_out)
 		return ct__err(CT_EINTERNAL, "synth: unbalanced tx (%u in %llu, %u out %llu)",
 		               t->nin, (unsigned long long)in_sum, t->nout,
 		               (unsigned long long)out_sum);
-	/* Upper bound of the serialised size. */
-	size_t max = 16 + (size_t)t->nin * (41 + 300 + 300) + (size_t)t->nout * 80 + 100;
-	if ((rc = reserve(s, max)) < 0)
+	syn_job *J = s->cur;
+	size_t need = sizeof(rtx) + t->nin * sizeof(rin) + t->nout * sizeof(rout) +
+	              ALIGN8(t->opret_len);
+	uint32_t slot;
+	if (grow((void **)&J->rec, &J->reccap, J->rlen + need, 1, 1 << 20) < 0 ||
+	    grow((void **)&J->roff, &J->ocap, J->ntx + 1, sizeof(uint32_t), 4096) < 0)
+		return CT_ENOMEM;
+	if ((rc = syn_slot_new(s, &slot)) < 0)
 		return rc;
-	if (s->nrecs == s->rcap) {
-		size_t cap = s->rcap ? s->rcap * 2 : 4096;
-		syn_txrec *r = ct__realloc(s->recs, cap * sizeof(*r));
-		if (!r)
-			return CT_ENOMEM;
-		s->recs = r;
-		s->rcap = cap;
-	}
-	uint8_t *b = s->bbuf + s->blen, *p = b;
-	ct_put_le32(p, (uint32_t)t->version);
-	p += 4;
-	if (segwit) {
-		*p++ = 0x00;
-		*p++ = 0x01;
-	}
-	uint8_t *body = p;
-	p += put_varint(p, t->nin);
+	J->roff[J->ntx++] = (uint32_t)J->rlen;
+	rtx *h = (rtx *)(J->rec + J->rlen);
+	rin *ri = (rin *)(h + 1);
+	rout *ro = (rout *)(ri + t->nin);
+	memset(h, 0, sizeof(*h));
+	h->kind = R_TX;
+	h->version = (uint8_t)t->version;
+	h->segwit = (uint8_t)segwit;
+	h->has_opret = t->opret_at >= 0;
+	h->opret_len = (uint8_t)t->opret_len;
+	h->nin = (uint16_t)t->nin;
+	h->nout = (uint16_t)t->nout;
+	h->locktime = t->locktime;
+	h->slot = slot;
+	h->report = NO_REPORT;
+	h->rng = s->rng;
+
+	/* The exact size, drawing the signatures' randomness as the
+	 * serialiser will (scriptSigs in input order, then witnesses). */
+	size_t body = varint_len(t->nin), wit = 0;
 	for (uint32_t i = 0; i < t->nin; i++) {
 		const syn_txin *in = &t->in[i];
-		memcpy(p, in->u.txid, 32);
-		ct_put_le32(p + 32, in->u.vout);
-		p += 36;
-		uint8_t ss[300];
-		size_t n = syn_scriptsig(&s->rng, s->o.seed, &in->k, ss);
-		p += put_varint(p, n);
-		memcpy(p, ss, n);
-		p += n;
-		ct_put_le32(p, in->seq);
-		p += 4;
+		size_t n = syn_scriptsig_len(&s->rng, in->k.type, in->k.ucomp);
+		body += 36 + varint_len(n) + n + 4;
+		ri[i].slot = in->u.slot;
+		ri[i].vout = in->u.vout;
+		ri[i].seq = in->seq;
+		ri[i].w = in->k.w;
+		ri[i].i = in->k.i;
+		ri[i].type = in->k.type;
+		ri[i].ucomp = in->k.ucomp;
 	}
 	uint32_t nout = t->nout + (t->opret_at >= 0);
-	p += put_varint(p, nout);
+	body += varint_len(nout);
 	for (uint32_t i = 0; i < t->nout; i++) {
-		ct_put_le64(p, t->out[i].value);
-		p += 8;
-		size_t n = spk_cached(s, &t->out[i].k, p + 1);
-		*p = (uint8_t)n;
-		p += 1 + n;
-		s->st.out_type[t->out[i].k.type]++;
-		s->st.reused_outputs += t->out[i].k.reused;
-		if (t->out[i].k.i < s->w[t->out[i].k.w].nh)
-			s->w[t->out[i].k.w].hused |= (uint8_t)(1u << t->out[i].k.i);
+		const syn_txout *o = &t->out[i];
+		body += 8 + 1 + syn_spk_len(o->k.type);
+		ro[i].value = o->value;
+		ro[i].w = o->k.w;
+		ro[i].i = o->k.i;
+		ro[i].type = o->k.type;
+		ro[i].ucomp = o->k.ucomp;
+		ro[i].reused = o->k.reused;
+		s->st.out_type[o->k.type]++;
+		s->st.reused_outputs += o->k.reused;
+		if (o->k.i < s->w[o->k.w].nh)
+			s->w[o->k.w].hused |= (uint8_t)(1u << o->k.i);
 	}
 	if (t->opret_at >= 0) {
-		ct_put_le64(p, 0);
-		p += 8;
-		*p++ = (uint8_t)(2 + t->opret_len);
-		*p++ = 0x6a; /* OP_RETURN <data> */
-		*p++ = (uint8_t)t->opret_len;
-		memcpy(p, t->opret, t->opret_len);
-		p += t->opret_len;
+		body += 8 + 1 + 2 + t->opret_len;
+		memcpy(ro + t->nout, t->opret, t->opret_len);
 		s->st.out_type[ST_COUNT]++;
 	}
-	uint8_t *body_end = p;
 	if (segwit)
 		for (uint32_t i = 0; i < t->nin; i++)
-			p += syn_witness(&s->rng, s->o.seed, &t->in[i].k, p);
-	uint8_t *lock = p;
-	ct_put_le32(p, t->locktime);
-	p += 4;
-
-	syn_txrec *rec = &s->recs[s->nrecs++];
-	rec->off = (uint32_t)s->blen;
-	rec->len = (uint32_t)(p - b);
-	rec->segwit = (uint8_t)segwit; /* the block thread hashes its wtxid */
+			wit += syn_witness_len(&s->rng, t->in[i].k.type);
+	h->len = (uint32_t)(4 + (segwit ? 2 : 0) + body + wit + 4);
+	J->rlen += need;
+	J->bytes += h->len;
+	s->block_base += 8 + body;
 	if (segwit) {
-		const void *parts[3] = {b, body, lock};
-		size_t lens[3] = {4, (size_t)(body_end - body), 4};
-		syn_sha256d_parts(rec->txid, parts, lens, 3);
-		s->block_base += 8 + (size_t)(body_end - body);
-		s->block_wit += (size_t)(lock - body_end) + 2;
+		s->block_wit += wit + 2;
 		s->st.segwit_txs++;
-	} else {
-		syn_sha256d(rec->txid, b, rec->len);
-		s->block_base += rec->len;
 	}
-	s->blen += rec->len;
 	s->block_fees += in_sum - out_sum;
 	s->block_txs++;
 	if (s->txs_left)
@@ -216,20 +268,217 @@ int syn_emit(syn_sim *s, syn_tx *t, uint8_t *txid_out)
 	s->st.outputs += nout;
 	count_hist(s->st.nin_hist, t->nin);
 	count_hist(s->st.nout_hist, nout);
+	s->last_slot = slot;
+	if (txid_out) {
+		h->report = s->nreports;
+		ct_put_le32(txid_out, s->nreports++);
+		memset(txid_out + 4, REPORT_MARK, 28);
+	}
 
 	for (uint32_t i = 0; i < t->nout; i++) {
 		if (t->out[i].pool == SYN_POOL_NONE)
 			continue;
 		syn_utxo u;
-		memcpy(u.txid, rec->txid, 32);
 		u.value = t->out[i].value;
+		u.slot = slot;
 		u.vout = i;
 		u.idx = t->out[i].k.i;
 		if ((rc = syn_pool_add(s, t->out[i].k.w, t->out[i].pool, &u)) < 0)
 			return rc;
 	}
 	s->nundo = 0; /* the tx is on chain: its addresses stay */
-	if (txid_out)
-		memcpy(txid_out, rec->txid, 32);
+	return 0;
+}
+
+void syn_txid_resolve(const syn_sim *s, const uint8_t *id, uint8_t out[32])
+{
+	uint32_t r = ct_le32(id);
+	for (int i = 4; i < 32; i++)
+		if (id[i] != REPORT_MARK)
+			r = UINT32_MAX;
+	if (r < s->ser_reports)
+		memcpy(out, s->reports[r], 32);
+	else
+		memcpy(out, id, 32);
+}
+
+/* ---- the serialiser ------------------------------------------------------- */
+
+#define PCACHE_BITS 16
+#define PREFETCH_AHEAD 6
+
+static syn_pcache *pc_entry(syn_sim *s, uint32_t w, uint32_t i)
+{
+	uint32_t h = (w * 0x9e3779b1u) ^ (i * 0x85ebca77u);
+	return &s->pc[(h ^ (h >> 16)) & ((1u << PCACHE_BITS) - 1)];
+}
+
+/* scriptPubKey of an output; the program from the cache when the address
+ * was paid before, else computed (and cached). */
+static size_t spk_cached(syn_sim *s, const syn_akey *k, uint8_t *out)
+{
+	syn_pcache *c = pc_entry(s, k->w, k->i);
+	if (!k->reused || !c->valid || c->w != k->w || c->i != k->i || c->type != k->type) {
+		c->len = (uint8_t)syn_program(s->o.seed, k, c->prog);
+		c->w = k->w;
+		c->i = k->i;
+		c->type = k->type;
+		c->valid = 1;
+	}
+	return syn_spk_prog(s->o.seed, k, c->prog, c->len, out);
+}
+
+static void prefetch_tx(syn_sim *s, const uint8_t *rec)
+{
+	const rtx *h = (const rtx *)rec;
+	const rin *ri = (const rin *)(h + 1);
+	const rout *ro = (const rout *)(ri + h->nin);
+	for (uint32_t i = 0; i < h->nin; i++)
+		__builtin_prefetch(syn_slot_at(s->slots, ri[i].slot), 1);
+	for (uint32_t i = 0; i < h->nout; i++)
+		__builtin_prefetch(pc_entry(s, ro[i].w, ro[i].i), 1);
+}
+
+static int unref(syn_sim *s, syn_job *J, uint32_t slot)
+{
+	syn_slot *e = syn_slot_at(s->slots, slot);
+	if (--e->refs > 0)
+		return 0;
+	if (e->refs < 0)
+		return ct__err(CT_EINTERNAL, "synth: txid table slot %u released twice", slot);
+	if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+		return CT_ENOMEM;
+	J->freed[J->nfreed++] = slot;
+	return 0;
+}
+
+static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
+{
+	const rin *ri = (const rin *)(h + 1);
+	const rout *ro = (const rout *)(ri + h->nin);
+	const uint8_t *opret = (const uint8_t *)(ro + h->nout);
+	syn_rng r = h->rng;
+	uint64_t seed = s->o.seed;
+	int rc;
+	uint8_t *b = J->buf + J->len, *p = b;
+	ct_put_le32(p, h->version);
+	p += 4;
+	if (h->segwit) {
+		*p++ = 0x00;
+		*p++ = 0x01;
+	}
+	uint8_t *body = p;
+	p += put_varint(p, h->nin);
+	for (uint32_t i = 0; i < h->nin; i++) {
+		memcpy(p, syn_slot_at(s->slots, ri[i].slot)->txid, 32);
+		if ((rc = unref(s, J, ri[i].slot)) < 0)
+			return rc;
+		ct_put_le32(p + 32, ri[i].vout);
+		p += 36;
+		syn_akey k = {ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp, 0};
+		uint8_t ss[300];
+		size_t n = syn_scriptsig(&r, seed, &k, ss);
+		p += put_varint(p, n);
+		memcpy(p, ss, n);
+		p += n;
+		ct_put_le32(p, ri[i].seq);
+		p += 4;
+	}
+	p += put_varint(p, h->nout + h->has_opret);
+	for (uint32_t i = 0; i < h->nout; i++) {
+		ct_put_le64(p, ro[i].value);
+		p += 8;
+		syn_akey k = {ro[i].w, ro[i].i, ro[i].type, ro[i].ucomp, ro[i].reused};
+		size_t n = spk_cached(s, &k, p + 1);
+		*p = (uint8_t)n;
+		p += 1 + n;
+	}
+	if (h->has_opret) {
+		ct_put_le64(p, 0);
+		p += 8;
+		*p++ = (uint8_t)(2 + h->opret_len);
+		*p++ = 0x6a; /* OP_RETURN <data> */
+		*p++ = h->opret_len;
+		memcpy(p, opret, h->opret_len);
+		p += h->opret_len;
+	}
+	uint8_t *body_end = p;
+	if (h->segwit)
+		for (uint32_t i = 0; i < h->nin; i++) {
+			syn_akey k = {ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp, 0};
+			p += syn_witness(&r, seed, &k, p);
+		}
+	uint8_t *lock = p;
+	ct_put_le32(p, h->locktime);
+	p += 4;
+	if ((size_t)(p - b) != h->len)
+		return ct__err(CT_EINTERNAL, "synth: tx of %zu bytes, %u expected", (size_t)(p - b),
+		               h->len);
+
+	syn_txrec *rec = &J->recs[J->nrecs++];
+	rec->off = (uint32_t)J->len;
+	rec->len = h->len;
+	rec->segwit = h->segwit; /* the finisher hashes its wtxid */
+	if (h->segwit) {
+		const void *parts[3] = {b, body, lock};
+		size_t lens[3] = {4, (size_t)(body_end - body), 4};
+		syn_sha256d_parts(rec->txid, parts, lens, 3);
+	} else {
+		syn_sha256d(rec->txid, b, rec->len);
+	}
+	J->len += h->len;
+	syn_slot *e = syn_slot_at(s->slots, h->slot);
+	memcpy(e->txid, rec->txid, 32);
+	e->refs = h->nout;
+	if (h->nout == 0) { /* nothing to spend: the slot is free again */
+		if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+			return CT_ENOMEM;
+		J->freed[J->nfreed++] = h->slot;
+	}
+	if (h->report != NO_REPORT) {
+		if (grow((void **)&s->reports, &s->creports, (size_t)h->report + 1, 32, 256) < 0)
+			return CT_ENOMEM;
+		memcpy(s->reports[h->report], rec->txid, 32);
+		if (h->report >= s->ser_reports)
+			s->ser_reports = h->report + 1;
+	}
+	return 0;
+}
+
+int syn_serialise(syn_sim *s, syn_job *J)
+{
+	int rc;
+	J->len = 0;
+	J->nrecs = 1; /* recs[0]: the coinbase, made by the finisher */
+	J->nfreed = 0;
+	if (grow((void **)&J->buf, &J->cap, J->bytes + 1, 1, 1 << 20) < 0 ||
+	    grow((void **)&J->recs, &J->rcap, J->ntx + 1, sizeof(syn_txrec), 4096) < 0)
+		return CT_ENOMEM;
+	memset(&J->recs[0], 0, sizeof(J->recs[0]));
+	for (size_t k = 0; k < PREFETCH_AHEAD && k < J->ntx; k++)
+		prefetch_tx(s, J->rec + J->roff[k]);
+	size_t k = 0;
+	for (size_t off = 0; off < J->rlen;) {
+		const uint8_t *r = J->rec + off;
+		if (*r == R_DROP) {
+			if ((rc = unref(s, J, ((const rdrop *)r)->slot)) < 0)
+				return rc;
+			off += sizeof(rdrop);
+			continue;
+		}
+		const rtx *h = (const rtx *)r;
+		if (k + PREFETCH_AHEAD < J->ntx)
+			prefetch_tx(s, J->rec + J->roff[k + PREFETCH_AHEAD]);
+		k++;
+		if ((rc = ser_tx(s, J, h)) < 0)
+			return rc;
+		off += sizeof(rtx) + h->nin * sizeof(rin) + h->nout * sizeof(rout) +
+		       ALIGN8(h->opret_len);
+	}
+	if (J->len != J->bytes)
+		return ct__err(CT_EINTERNAL, "synth: block of %zu bytes, %zu expected", J->len,
+		               J->bytes);
+	/* the coinbase's one spendable output (its txid: the finisher's) */
+	syn_slot_at(s->slots, J->cb_slot)->refs = 1;
 	return 0;
 }

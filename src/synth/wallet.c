@@ -10,7 +10,8 @@
  *  - at most two pools of spendable outputs, each capped. When a user's
  *    pool is full the smallest coin is forgotten: it stays unspent on
  *    chain, as dust and lost coins do, and memory stays bounded by the
- *    number of wallets whatever the length of the chain.
+ *    number of wallets whatever the length of the chain (the serialiser
+ *    is told, so that the txid table lets go of it too).
  */
 #include "synth/synth.h"
 
@@ -300,11 +301,12 @@ int syn_pool_add(syn_sim *s, uint32_t w, int pool, const syn_utxo *u)
 				if (p->u[k].value < p->u[j].value)
 					j = k;
 		if (p->u[j].value >= u->value)
-			return 0;
+			return syn_drop(s, u->slot);
+		int rc = syn_drop(s, p->u[j].slot);
 		p->bal -= p->u[j].value;
 		p->u[j] = *u;
 		p->bal += u->value;
-		return 0;
+		return rc;
 	}
 	if (p->n == p->cap) {
 		uint32_t cap = p->cap ? p->cap * 2 : 4;

@@ -15,6 +15,7 @@
  * blocks are validated before it; otherwise the blocks appended by this
  * run are rolled back when a later block turns out bad.
  */
+#include "analysis/cluster.h"
 #include "chain/btc/blkfile.h"
 #include "chain/btc/btcstore.h"
 #include "util/encode.h"
@@ -500,7 +501,8 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 				}
 			}
 		res->blocks_rolled_back = g.n_store - cut;
-		if ((rc = ct__btcstore_rollback(st, cut)))
+		/* Union-find cannot forget the rolled-back txs: rebuild it. */
+		if ((rc = ct__clusters_invalidate(st->dir)) || (rc = ct__btcstore_rollback(st, cut)))
 			goto cleanup;
 	}
 
@@ -570,6 +572,20 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	reader_started = 0;
 	if (!rc)
 		rc = ct__btcstore_commit(st);
+	if (!rc) {
+		ct_clusters *cl = NULL;
+		res->seconds = now_s() - t0; /* the blocks; clustering is timed apart */
+		ct_cluster_stats cs;
+		if ((rc = ct__clusters_open(&cl, st)) == 0 && (rc = ct__clusters_update(cl, &cs)) == 0) {
+			res->cluster_merges = cs.merges;
+			res->cluster_coinjoins_skipped = cs.coinjoins_skipped;
+			res->cluster_merges_refused = cs.merges_refused;
+			res->cluster_seconds = cs.seconds;
+		}
+		ct__clusters_close(cl);
+		if (rc) /* the blocks are committed; only the clustering failed */
+			goto cleanup;
+	}
 	if (rc) {
 		/* Leave the store as it was before this run. */
 		char msg[1024];
@@ -587,7 +603,8 @@ cleanup:
 		reader_stop(&rd);
 	reader_free(&rd);
 	free(plan);
-	res->seconds = now_s() - t0;
+	if (res->seconds == 0)
+		res->seconds = now_s() - t0;
 	if (rc && st && !existed && st->c.blocks == 0) {
 		/* Leave no empty chain behind a refused first ingest. */
 		char dir[4096];

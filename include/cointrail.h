@@ -77,9 +77,12 @@ typedef struct ct_ingest_options {
 	 * from genesis is present (e.g. mixing sample blocks with a chain);
 	 * by default such blocks wait for their parents. */
 	int allow_gaps;
+	/* Change heuristics for clustering ("one-time,optimal,type,round",
+	 * "all", "none"); NULL keeps the clustering's current choice. */
+	const char *change_heuristics;
 } ct_ingest_options;
 #define CT_INGEST_OPTIONS_VERSION 1
-#define CT_INGEST_OPTIONS_INIT {CT_INGEST_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0}
+#define CT_INGEST_OPTIONS_INIT {CT_INGEST_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL, 0, NULL}
 
 typedef struct ct_ingest_result {
 	char chain[32];          /* "btc", "btc-testnet", ...            */
@@ -121,6 +124,10 @@ int ct_query_cluster(ct_db *db, char **out, const char *addr, size_t max_addrs);
 /* Write "address,cluster" lines for every clustered address of every
  * chain to `path` (for evaluation against ground truth). */
 int ct_cluster_export(ct_db *db, const char *path);
+/* Bring every chain's clustering up to date (rebuilding it when the
+ * change heuristics differ from those it was built with; NULL keeps
+ * them). The db must be open for writing. */
+int ct_cluster_update(ct_db *db, const char *change_heuristics, char **json);
 
 /* Verify the data directory; deep also re-derives every index and link.
  * Writes a JSON report to *out (problems listed); returns CT_ECORRUPT if

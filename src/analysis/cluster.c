@@ -27,6 +27,7 @@
 #define CMETA_MAGIC "CTCLUST1"
 #define CMETA_LEN 64
 #define DEFAULT_GUARD 1000000 /* refuse merging two clusters both this big */
+#define DEFAULT_CHANGE_GUARD 1000 /* no change-heuristic merge into a cluster this big */
 
 struct ct_clusters {
 	ct_btcstore *st;
@@ -36,7 +37,47 @@ struct ct_clusters {
 	int dirty;
 	uint64_t guard;
 	uint64_t merges, refused, coinjoins;
+	int heuristics, want_heuristics;
+	uint64_t change_guard;
 };
+
+int ct__cluster_heuristics_parse(const char *list)
+{
+	int bits = 0;
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "all"))
+			bits |= CT_H_CHANGE_ALL;
+		else if (!strcmp(t, "none"))
+			continue;
+		else if (!strcmp(t, "one-time"))
+			bits |= CT_H_ONE_TIME_CHANGE;
+		else if (!strcmp(t, "optimal"))
+			bits |= CT_H_OPTIMAL_CHANGE;
+		else if (!strcmp(t, "type"))
+			bits |= CT_H_ADDRESS_TYPE;
+		else if (!strcmp(t, "round"))
+			bits |= CT_H_ROUND_AMOUNT;
+		else
+			return -1;
+	}
+	return bits;
+}
+
+const char *ct__cluster_heuristic_name(int bit)
+{
+	switch (bit) {
+	case CT_H_MULTI_INPUT: return "multi-input";
+	case CT_H_ONE_TIME_CHANGE: return "one-time-change";
+	case CT_H_OPTIMAL_CHANGE: return "optimal-change";
+	case CT_H_ADDRESS_TYPE: return "address-type-change";
+	case CT_H_ROUND_AMOUNT: return "round-amount-change";
+	default: return "unknown";
+	}
+}
+
+void ct__clusters_set_heuristics(ct_clusters *c, int bits) { c->want_heuristics = bits; }
 
 static inline uint64_t rd(const ct_col *c, uint64_t i) { return ct_le64(ct__col_at(c, i)); }
 static inline void wr(ct_col *c, uint64_t i, uint64_t v) { ct_put_le64(ct__col_at(c, i), v); }
@@ -52,6 +93,7 @@ static int write_cmeta(ct_clusters *c, int dirty)
 	ct_put_le64(m + 32, c->merges);
 	ct_put_le64(m + 40, c->refused);
 	ct_put_le64(m + 48, c->coinjoins);
+	ct_put_le64(m + 56, (uint64_t)c->heuristics);
 	c->dirty = dirty;
 	return ct__write_atomic(c->st->dir, "cluster.meta", m, sizeof(m));
 }
@@ -77,9 +119,12 @@ int ct__clusters_open(ct_clusters **out, ct_btcstore *st)
 	c->st = st;
 	c->writable = st->writable;
 	c->guard = DEFAULT_GUARD;
+	c->change_guard = DEFAULT_CHANGE_GUARD;
 	const char *g = getenv("COINTRAIL_CLUSTER_GUARD");
 	if (g)
 		c->guard = strtoull(g, NULL, 10);
+	if ((g = getenv("COINTRAIL_CHANGE_GUARD")))
+		c->change_guard = strtoull(g, NULL, 10);
 	c->parent.fd = c->size.fd = c->next.fd = c->via.fd = -1;
 	snprintf(p, sizeof(p), "%s/cluster.meta", st->dir);
 	rc = ct__read_small(p, m, sizeof(m), &len);
@@ -90,6 +135,8 @@ int ct__clusters_open(ct_clusters **out, ct_btcstore *st)
 		c->merges = ct_le64(m + 32);
 		c->refused = ct_le64(m + 40);
 		c->coinjoins = ct_le64(m + 48);
+		c->heuristics = (int)ct_le64(m + 56);
+		c->want_heuristics = c->heuristics;
 		c->present = 1;
 	} else if (rc != 0 && rc != CT_ENOTFOUND) {
 		free(c);
@@ -184,11 +231,14 @@ uint64_t ct__clusters_next(const ct_clusters *c, uint64_t a)
 	return n ? n - 1 : a;
 }
 
-uint64_t ct__clusters_via(const ct_clusters *c, uint64_t a)
+uint64_t ct__clusters_via(const ct_clusters *c, uint64_t a, int *heuristic)
 {
 	if (!c->present || a >= c->addrs_done)
 		return UINT64_MAX;
 	uint64_t v = rd(&c->via, a);
+	if (heuristic)
+		*heuristic = (int)(v >> 56);
+	v &= (UINT64_C(1) << 56) - 1;
 	return v ? v - 1 : UINT64_MAX;
 }
 
@@ -276,13 +326,18 @@ static int cover_addresses(ct_clusters *c, uint64_t n)
 
 /* Join the clusters of a and b because of tx t. 1 merged, 0 same, -1
  * refused by the collapse guard. */
-static int join(ct_clusters *c, uint64_t a, uint64_t b, uint64_t t)
+static int join(ct_clusters *c, uint64_t a, uint64_t b, uint64_t t, int heuristic)
 {
 	uint64_t ra = find_mut(c, a), rb = find_mut(c, b);
 	if (ra == rb)
 		return 0;
 	uint64_t sa = rd(&c->size, ra), sb = rd(&c->size, rb);
-	if (c->guard && sa >= c->guard && sb >= c->guard) {
+	/* Multi-input may not fuse two clusters that are both giant. A change
+	 * heuristic is one guess per tx, and wrong guesses accrete: it may not
+	 * grow a cluster that already holds change_guard addresses at all. */
+	if (heuristic == CT_H_MULTI_INPUT ? (c->guard && sa >= c->guard && sb >= c->guard)
+	                                  : (c->change_guard && (sa >= c->change_guard ||
+	                                                         sb >= c->change_guard))) {
 		c->refused++;
 		return -1;
 	}
@@ -294,12 +349,81 @@ static int join(ct_clusters *c, uint64_t a, uint64_t b, uint64_t t)
 	/* rb joins ra: the older address stays the representative. */
 	wr(&c->parent, rb, ra + 1);
 	wr(&c->size, ra, sa + sb);
-	wr(&c->via, rb, t + 1);
+	wr(&c->via, rb, (t + 1) | (uint64_t)heuristic << 56);
 	uint64_t na = rd(&c->next, ra), nb = rd(&c->next, rb);
 	wr(&c->next, ra, nb ? nb : rb + 1);
 	wr(&c->next, rb, na ? na : ra + 1);
 	c->merges++;
 	return 1;
+}
+
+static int is_round(uint64_t v)
+{
+	/* a whole number of 0.0001 BTC (10,000 sat) and not dust */
+	return v >= 100000 && v % 10000 == 0;
+}
+
+/* The change output of tx t by the enabled heuristics: the output that
+ * every heuristic that applies points to (they must agree), or
+ * UINT64_MAX. *hbit names the first heuristic that found it. Outputs
+ * paying an input's address (self-change) are left to multi-input. */
+static uint64_t change_output(const ct_clusters *c, uint64_t t, int *hbit)
+{
+	const ct_btcstore *st = c->st;
+	uint64_t fi = ct__tx_first_in(st, t), ei = ct__tx_end_in(st, t);
+	uint64_t fo = ct__tx_first_out(st, t), eo = ct__tx_end_out(st, t);
+	uint64_t min_in = UINT64_MAX, pick = UINT64_MAX;
+	int in_type = -1, mixed_types = 0;
+	if (eo - fo < 2 || eo - fo > 64)
+		return UINT64_MAX;
+	for (uint64_t i = fi; i < ei; i++) {
+		uint64_t r = ct__in_ref(st, i);
+		if (r == CT_IN_COINBASE || (r & CT_IN_UNRESOLVED_BIT))
+			return UINT64_MAX; /* values unknown: no guess */
+		uint64_t v = ct__out_value(st, r);
+		int ty = (int)(ct__out_addrword(st, r) >> 56);
+		min_in = v < min_in ? v : min_in;
+		if (in_type < 0)
+			in_type = ty;
+		else if (ty != in_type)
+			mixed_types = 1;
+	}
+	static const int order[] = {CT_H_ONE_TIME_CHANGE, CT_H_OPTIMAL_CHANGE, CT_H_ADDRESS_TYPE,
+	                            CT_H_ROUND_AMOUNT};
+	*hbit = 0;
+	for (size_t h = 0; h < CT_ARRAY_LEN(order); h++) {
+		if (!(c->heuristics & order[h]))
+			continue;
+		uint64_t cand = UINT64_MAX;
+		int n = 0;
+		for (uint64_t o = fo; o < eo; o++) {
+			uint64_t aw = ct__out_addrword(st, o), v = ct__out_value(st, o);
+			int ty = (int)(aw >> 56), hit = 0;
+			if (!(aw & CT_OUT_ADDR_MASK))
+				continue;
+			if (order[h] == CT_H_ONE_TIME_CHANGE)
+				hit = ct__out_prev_same(st, o) == UINT64_MAX;
+			else if (order[h] == CT_H_OPTIMAL_CHANGE)
+				hit = v < min_in;
+			else if (order[h] == CT_H_ADDRESS_TYPE)
+				hit = !mixed_types && ty == in_type;
+			else
+				hit = !is_round(v);
+			if (hit) {
+				cand = o;
+				n++;
+			}
+		}
+		if (n != 1)
+			continue; /* this heuristic does not decide this tx */
+		if (pick != UINT64_MAX && pick != cand)
+			return UINT64_MAX; /* heuristics disagree: no guess */
+		if (pick == UINT64_MAX) {
+			pick = cand;
+			*hbit = order[h];
+		}
+	}
+	return pick;
 }
 
 static double now_s(void)
@@ -318,6 +442,9 @@ int ct__clusters_update(ct_clusters *c, ct_cluster_stats *stats)
 	memset(stats, 0, sizeof(*stats));
 	if (!c->writable)
 		return ct__err(CT_EINTERNAL, "clustering opened read-only");
+	if (c->present && c->want_heuristics != c->heuristics)
+		c->dirty = 1;
+	c->heuristics = c->want_heuristics;
 	if (!c->present || c->dirty) {
 		c->txs_done = c->addrs_done = 0;
 		c->merges = c->refused = c->coinjoins = 0;
@@ -335,7 +462,7 @@ int ct__clusters_update(ct_clusters *c, ct_cluster_stats *stats)
 		uint64_t fi = ct__tx_first_in(st, t), ei = ct__tx_end_in(st, t), first = UINT64_MAX;
 		stats->txs_seen++;
 		stats->inputs_seen += ei - fi;
-		if (ei - fi < 2)
+		if (ei - fi < 2 && !c->heuristics)
 			continue;
 		/* Prefetch the spent outputs' address words a few txs ahead. */
 		if (t + 4 < st->c.txs)
@@ -344,7 +471,7 @@ int ct__clusters_update(ct_clusters *c, ct_cluster_stats *stats)
 				if (r < st->c.outs)
 					__builtin_prefetch(ct__col_at(&st->outs, r) + 8);
 			}
-		if (ct__coinjoin_kind(st, t) != CT_CJ_NONE) {
+		if (ei - fi >= 2 && ct__coinjoin_kind(st, t) != CT_CJ_NONE) {
 			stats->coinjoins_skipped++;
 			c->coinjoins++;
 			continue;
@@ -361,11 +488,25 @@ int ct__clusters_update(ct_clusters *c, ct_cluster_stats *stats)
 				first = a - 1;
 				continue;
 			}
-			int j = join(c, first, a - 1, t);
+			int j = join(c, first, a - 1, t, CT_H_MULTI_INPUT);
 			if (j > 0)
 				merged = 1;
 			else if (j < 0)
 				stats->merges_refused++;
+		}
+		if (c->heuristics && first != UINT64_MAX) {
+			int hbit;
+			uint64_t change = change_output(c, t, &hbit);
+			if (change != UINT64_MAX) {
+				uint64_t a = ct__out_addrword(st, change) & CT_OUT_ADDR_MASK;
+				int j = a ? join(c, first, a - 1, t, hbit) : 0;
+				if (j > 0) {
+					merged = 1;
+					stats->change_merges++;
+				} else if (j < 0) {
+					stats->merges_refused++;
+				}
+			}
 		}
 		stats->txs_merged += merged;
 	}

@@ -64,6 +64,7 @@ int cmd_ingest(cli *c)
 {
 	const char *network = NULL;
 	int allow_gaps = 0;
+	const char *heur = NULL;
 	const char **paths = calloc((size_t)c->argc + 1, sizeof(char *));
 	size_t np = 0;
 	int rc;
@@ -79,6 +80,8 @@ int cmd_ingest(cli *c)
 			network = c->argv[++i];
 		else if (!strcmp(c->argv[i], "--allow-gaps"))
 			allow_gaps = 1;
+		else if (!strcmp(c->argv[i], "--change-heuristics") && i + 1 < c->argc)
+			heur = c->argv[++i];
 		else if (c->argv[i][0] == '-' && c->argv[i][1] == '-') {
 			free(paths);
 			return cli_usage("unknown option '%s' for ingest btc", c->argv[i]);
@@ -93,6 +96,7 @@ int cmd_ingest(cli *c)
 	bar b = {isatty(2), -1, -1, 0, 0};
 	o.network = network;
 	o.allow_gaps = allow_gaps;
+	o.change_heuristics = heur;
 	o.progress = progress;
 	o.payload = &b;
 	/* Test hook: commit after every N blocks (crash tests use 1). */

@@ -239,13 +239,34 @@ static void text_cluster(const char *js)
 	json_decref(j);
 }
 
+static int cluster_update(cli *c, const char *heur)
+{
+	ct_db *db;
+	char *out = NULL;
+	int rc;
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_WRITE)))
+		return cli_fail(rc);
+	rc = ct_cluster_update(db, heur, &out);
+	ct_db_close(db);
+	if (rc)
+		return cli_fail(rc);
+	printf("%s\n", out);
+	ct_free(out);
+	return EXIT_OK;
+}
+
 int cmd_cluster(cli *c)
 {
 	size_t limit = 100;
-	const char *addr = NULL, *export = NULL;
+	const char *addr = NULL, *export = NULL, *heur = NULL;
+	int update = 0;
 	for (int i = 1; i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "--limit") && i + 1 < c->argc)
 			limit = strtoull(c->argv[++i], NULL, 10);
+		else if (!strcmp(c->argv[i], "--update"))
+			update = 1;
+		else if (!strcmp(c->argv[i], "--change-heuristics") && i + 1 < c->argc)
+			heur = c->argv[++i];
 		else if (!strcmp(c->argv[i], "--export") && i + 1 < c->argc)
 			export = c->argv[++i];
 		else if (!addr && c->argv[i][0] != '-')
@@ -253,8 +274,11 @@ int cmd_cluster(cli *c)
 		else
 			return cli_usage("usage: cointrail cluster ADDR [--limit N] | cluster --export FILE");
 	}
+	if (update)
+		return cluster_update(c, heur);
 	if (!addr == !export)
-		return cli_usage("usage: cointrail cluster ADDR [--limit N] | cluster --export FILE");
+		return cli_usage("usage: cointrail cluster ADDR [--limit N] | cluster --export FILE | "
+		                 "cluster --update [--change-heuristics LIST]");
 	ct_db *db;
 	char *out = NULL;
 	int rc;

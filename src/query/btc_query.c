@@ -474,10 +474,11 @@ static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
 			ct__btcstore_addr_key(st, m, &k);
 			ct__addr_render(st->h, st->net, &k, buf, sizeof(buf));
 			json_array_append_new(addrs, json_string(buf));
-			uint64_t via = ct__clusters_via(cl, m);
+			int hb = 0;
+			uint64_t via = ct__clusters_via(cl, m, &hb);
 			if (via != UINT64_MAX && via < st->c.txs) {
 				json_t *e = json_object();
-				json_object_set_new(e, "heuristic", json_string("multi-input"));
+				json_object_set_new(e, "heuristic", json_string(ct__cluster_heuristic_name(hb)));
 				json_object_set_new(e, "address", json_string(buf));
 				json_object_set_new(e, "tx", jhash(ct__tx_id(st, via)));
 				json_array_append_new(ev, e);
@@ -555,4 +556,52 @@ int ct_cluster_export(ct_db *db, const char *path)
 		rc = ct__err_sys("%s", path);
 	close_stores(st, n);
 	return rc;
+}
+
+int ct_cluster_update(ct_db *db, const char *change_heuristics, char **json)
+{
+	const ct_btc_net *nets[MAX_NETS];
+	int heur = -1, rc = 0;
+	if (!db->writable)
+		return ct__err(CT_EUSER, "data directory opened read-only");
+	if (change_heuristics && (heur = ct__cluster_heuristics_parse(change_heuristics)) < 0)
+		return ct__err(CT_EUSER, "unknown change heuristic in '%s' (one-time, optimal, type, round, "
+		               "all, none)", change_heuristics);
+	size_t k = ct__db_btc_nets(db, nets, MAX_NETS);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < k && !rc; i++) {
+		ct_btcstore *st;
+		ct_clusters *cl;
+		ct_cluster_stats cs;
+		if ((rc = ct__btcstore_open(&st, db->dir, nets[i], 1)))
+			break;
+		if ((rc = ct__clusters_open(&cl, st)) == 0) {
+			if (heur >= 0)
+				ct__clusters_set_heuristics(cl, heur);
+			if ((rc = ct__clusters_update(cl, &cs)) == 0) {
+				json_t *o = json_object();
+				json_object_set_new(o, "chain", json_string(nets[i]->chain));
+				json_object_set_new(o, "txs", json_integer((json_int_t)cs.txs_seen));
+				json_object_set_new(o, "inputs", json_integer((json_int_t)cs.inputs_seen));
+				json_object_set_new(o, "merges", json_integer((json_int_t)cs.merges));
+				json_object_set_new(o, "change_merges", json_integer((json_int_t)cs.change_merges));
+				json_object_set_new(o, "coinjoins_skipped", json_integer((json_int_t)cs.coinjoins_skipped));
+				json_object_set_new(o, "merges_refused", json_integer((json_int_t)cs.merges_refused));
+				json_object_set_new(o, "rebuilt", json_boolean(cs.rebuilt));
+				json_object_set_new(o, "seconds", json_real(cs.seconds));
+				json_object_set_new(o, "ns_per_input",
+				                    json_real(cs.inputs_seen ? cs.seconds * 1e9 / (double)cs.inputs_seen : 0));
+				json_array_append_new(arr, o);
+			}
+			ct__clusters_close(cl);
+		}
+		ct__btcstore_close(st);
+	}
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	json_t *j = json_object();
+	json_object_set_new(j, "chains", arr);
+	return finish(j, json);
 }

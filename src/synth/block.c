@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#define DBG_CPU(x) do { struct timespec ts_; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts_); (x) = ts_.tv_sec + ts_.tv_nsec * 1e-9; } while (0)
 
 #include "util/buf.h"
 #include "util/error.h"
@@ -295,6 +297,7 @@ static void *serialiser(void *arg)
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~1;
+	DBG_CPU(s->dbg_cpu[1]);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -325,6 +328,7 @@ static void *finisher(void *arg)
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~2;
+	DBG_CPU(s->dbg_cpu[2]);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -435,6 +439,9 @@ int syn_blocks_close(syn_sim *s)
 {
 	int rc = 0;
 	stop_threads(s);
+	DBG_CPU(s->dbg_cpu[0]);
+	if (getenv("SYN_DBG"))
+		fprintf(stderr, "cpu: sim %.2f ser %.2f fin %.2f\n", s->dbg_cpu[0], s->dbg_cpu[1], s->dbg_cpu[2]);
 	if (s->pl_rc)
 		rc = ct__err(s->pl_rc, "%s", s->pl_err);
 	s->st.bytes = s->fin.bytes;

@@ -409,6 +409,7 @@ typedef struct syn_sim {
 	uint64_t fin_blocks; /* blocks written, under mu */
 	uint64_t fin_bytes;  /* bytes written, under mu */
 	pthread_t th_ser, th_fin;
+	double dbg_cpu[3];
 	syn_fin fin;             /* finisher's */
 	syn_pcache *pc;          /* serialiser's */
 	uint8_t (*reports)[32];  /* serialiser's */

@@ -277,6 +277,11 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 	memset(&rd, 0, sizeof(rd));
 	memset(res, 0, sizeof(*res));
 	ct__btc_block_init(&blk);
+	int heur = -2;
+	if (opts && opts->change_heuristics &&
+	    (heur = ct__cluster_heuristics_parse(opts->change_heuristics)) < 0)
+		return ct__err(CT_EUSER, "unknown change heuristic in '%s' (one-time, optimal, type, round, "
+		               "all, none)", opts->change_heuristics);
 	if (opts && opts->network && !(forced = ct__btc_net_by_name(opts->network)))
 		return ct__err(CT_EUSER, "unknown network '%s' (mainnet, testnet, testnet4, signet, regtest)",
 		               opts->network);
@@ -576,7 +581,9 @@ int ct__btc_ingest_dir(const char *dbdir, const char *const *paths, size_t npath
 		ct_clusters *cl = NULL;
 		res->seconds = now_s() - t0; /* the blocks; clustering is timed apart */
 		ct_cluster_stats cs;
-		if ((rc = ct__clusters_open(&cl, st)) == 0 && (rc = ct__clusters_update(cl, &cs)) == 0) {
+		if ((rc = ct__clusters_open(&cl, st)) == 0 && heur >= 0)
+			ct__clusters_set_heuristics(cl, heur);
+		if (rc == 0 && (rc = ct__clusters_update(cl, &cs)) == 0) {
 			res->cluster_merges = cs.merges;
 			res->cluster_coinjoins_skipped = cs.coinjoins_skipped;
 			res->cluster_merges_refused = cs.merges_refused;

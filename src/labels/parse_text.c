@@ -1,0 +1,204 @@
+/*
+ * parse_text.c - the two line formats: address lists (one address a line,
+ * as in the 0xB10C and brave-intl sanctioned_addresses_XXX.txt files) and
+ * CSV with a header (RFC 4180 quoting, one record a line: a quoted field
+ * may not span lines, which keeps every line bounded).
+ */
+#include "labels/labels_int.h"
+#include "util/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int ct__labels_parse_list(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload)
+{
+	(void)meta;
+	ct__lines lr;
+	int rc = ct__lines_init(&lr, src);
+	if (rc)
+		return rc;
+	char *line;
+	size_t len;
+	while ((rc = ct__lines_next(&lr, &line, &len)) == 1) {
+		/* A UTF-8 byte order mark on the first line is not part of it. */
+		if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+			line += 3;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *a = ct__lbl_trim(line);
+		if (!*a)
+			continue;
+		ct__label_rec r = {0};
+		r.address = a;
+		r.confidence = -1;
+		r.line = lr.lineno;
+		rc = emit(&r, payload);
+		if (rc)
+			break;
+	}
+	ct__lines_free(&lr);
+	return rc < 0 ? rc : 0;
+}
+
+/* Split one CSV line in place into at most CT_LBL_MAX_CSV_COLS fields.
+ * Returns the field count or a negative code. */
+static int csv_split(char *s, char **f, uint64_t lineno)
+{
+	int n = 0;
+	char *w = s;
+	for (;;) {
+		if (n == (int)CT_LBL_MAX_CSV_COLS)
+			return ct__err(CT_EDATA, "line %llu: more than %u columns",
+			               (unsigned long long)lineno, CT_LBL_MAX_CSV_COLS);
+		f[n++] = w;
+		if (*s == '"') {
+			s++;
+			for (;;) {
+				if (*s == '\0')
+					return ct__err(CT_EDATA, "line %llu: unterminated quoted field",
+					               (unsigned long long)lineno);
+				if (*s == '"') {
+					if (s[1] == '"') {
+						*w++ = '"';
+						s += 2;
+						continue;
+					}
+					s++;
+					break;
+				}
+				*w++ = *s++;
+			}
+			if (*s != ',' && *s != '\0')
+				return ct__err(CT_EDATA, "line %llu: text after a closing quote",
+				               (unsigned long long)lineno);
+		} else {
+			while (*s && *s != ',') {
+				if (*s == '"')
+					return ct__err(CT_EDATA, "line %llu: quote inside an unquoted field",
+					               (unsigned long long)lineno);
+				*w++ = *s++;
+			}
+		}
+		if (*s == '\0') {
+			*w = '\0';
+			return n;
+		}
+		/* *s == ',': end this field, start the next after it */
+		s++;
+		*w++ = '\0';
+		w = s;
+	}
+}
+
+enum { COL_ADDRESS, COL_CATEGORY, COL_NAME, COL_SOURCE, COL_CHAIN, COL_CONFIDENCE, COL_N };
+
+static int column_of(const char *h)
+{
+	static const struct {
+		const char *name;
+		int col;
+	} names[] = {
+		{"address", COL_ADDRESS},   {"addr", COL_ADDRESS},       {"category", COL_CATEGORY},
+		{"name", COL_NAME},         {"entity", COL_NAME},        {"label", COL_NAME},
+		{"source", COL_SOURCE},     {"chain", COL_CHAIN},        {"currency", COL_CHAIN},
+		{"network", COL_CHAIN},     {"confidence", COL_CONFIDENCE},
+	};
+	for (size_t i = 0; i < CT_ARRAY_LEN(names); i++)
+		if (!strcasecmp(h, names[i].name))
+			return names[i].col;
+	return -1;
+}
+
+int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload)
+{
+	ct__lines lr;
+	int rc = ct__lines_init(&lr, src);
+	if (rc)
+		return rc;
+	char *f[CT_LBL_MAX_CSV_COLS];
+	int col[COL_N], ncols = 0;
+	for (int i = 0; i < COL_N; i++)
+		col[i] = -1;
+	char *line;
+	size_t len;
+	while ((rc = ct__lines_next(&lr, &line, &len)) == 1) {
+		if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+			line += 3;
+		if (!*ct__lbl_trim(line) && ncols)
+			continue;
+		int n = csv_split(line, f, lr.lineno);
+		if (n < 0) {
+			rc = n;
+			break;
+		}
+		if (!ncols) {
+			/* the header */
+			for (int i = 0; i < n; i++) {
+				char *h = ct__lbl_trim(f[i]);
+				int c = column_of(h);
+				if (c < 0) {
+					if (meta->note) {
+						char msg[160];
+						snprintf(msg, sizeof(msg), "line 1: column '%.60s' ignored", h);
+						meta->note(payload, msg);
+					}
+					continue;
+				}
+				if (col[c] >= 0) {
+					rc = ct__err(CT_EDATA, "line 1: column '%.60s' given twice", h);
+					goto out;
+				}
+				col[c] = i;
+			}
+			if (col[COL_ADDRESS] < 0) {
+				rc = ct__err(CT_EDATA, "line 1: the header has no 'address' column "
+				                       "(expected address,category,name,source)");
+				goto out;
+			}
+			ncols = n;
+			continue;
+		}
+		if (n != ncols) {
+			rc = ct__err(CT_EDATA, "line %llu: %d fields where the header has %d",
+			             (unsigned long long)lr.lineno, n, ncols);
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			if (strlen(f[i]) > CT_LBL_MAX_FIELD) {
+				rc = ct__err(CT_EDATA, "line %llu: field %d longer than %u bytes",
+				             (unsigned long long)lr.lineno, i + 1, CT_LBL_MAX_FIELD);
+				goto out;
+			}
+		ct__label_rec r = {0};
+		r.line = lr.lineno;
+		r.address = ct__lbl_trim(f[col[COL_ADDRESS]]);
+		if (col[COL_CATEGORY] >= 0 && *ct__lbl_trim(f[col[COL_CATEGORY]]))
+			r.category = ct__lbl_trim(f[col[COL_CATEGORY]]);
+		if (col[COL_NAME] >= 0 && *ct__lbl_trim(f[col[COL_NAME]]))
+			r.name = ct__lbl_trim(f[col[COL_NAME]]);
+		if (col[COL_SOURCE] >= 0 && *ct__lbl_trim(f[col[COL_SOURCE]]))
+			r.source = ct__lbl_trim(f[col[COL_SOURCE]]);
+		if (col[COL_CHAIN] >= 0 && *ct__lbl_trim(f[col[COL_CHAIN]]))
+			r.chain = ct__lbl_trim(f[col[COL_CHAIN]]);
+		r.confidence = -1;
+		if (col[COL_CONFIDENCE] >= 0) {
+			r.confidence = ct__labels_confidence(f[col[COL_CONFIDENCE]]);
+			if (r.confidence < -1.5) {
+				rc = ct__err(CT_EDATA, "line %llu: confidence '%.40s' is not a number in 0..1",
+				             (unsigned long long)lr.lineno, f[col[COL_CONFIDENCE]]);
+				break;
+			}
+		}
+		rc = emit(&r, payload);
+		if (rc)
+			break;
+	}
+	if (rc == 0 && !ncols)
+		rc = ct__err(CT_EDATA, "line 1: empty file, a header address,category,name,source is required");
+out:
+	ct__lines_free(&lr);
+	return rc < 0 ? rc : 0;
+}

@@ -6,7 +6,8 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
-DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev python3 \
+DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev \
+       libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev python3 \
        python3-bitcoinlib time bc
 # node and npm (for the bitcoinjs-lib reference in tests/ref) may come from
 # elsewhere than Debian (this machine image ships its own); install Debian's
@@ -44,9 +45,12 @@ FUZZ_SECONDS ?= 300
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCT_FUZZ=ON -DCT_SANITIZE=ON -DCT_WITH_SYNTH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile
-	@for t in fuzz_block fuzz_blkfile; do \
-	  mkdir -p build-fuzz/corpus/$$t && cp -n fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ ; \
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile \
+	  fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack fuzz_labels_csv
+	@for t in fuzz_block fuzz_blkfile fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
+	    fuzz_labels_csv; do \
+	  src=fuzz/corpus/$$t; [ -d $$src ] || src=tests/labels/corpus/$$t; \
+	  mkdir -p build-fuzz/corpus/$$t && cp -n $$src/* build-fuzz/corpus/$$t/ ; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  build-fuzz/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=20000 \
 	    build-fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1; rc=$$?; \

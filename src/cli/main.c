@@ -3,6 +3,7 @@
  * dispatch to the sub-commands (one file per group of commands).
  */
 #include "cli/cli.h"
+#include "labels/labels.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,6 +17,10 @@ static const char USAGE[] =
 	"  block ID                             a block by height or hash\n"
 	"  tx TXID                              a transaction with its inputs and outputs\n"
 	"  address ADDR [--limit N]             balance and history of an address\n"
+	"  label add ADDR --category CAT [--name NAME] [--source TEXT] [--confidence X]\n"
+	"  label import FILE... [--chain C] [--category CAT] [--source S] [--strict]\n"
+	"                                       OFAC SDN XML (.bz2 too), lists, TagPack YAML, CSV\n"
+	"  label list [--category CAT] [--chain C] [--limit N] | label show ADDR\n"
 	"  cluster ADDR [--limit N]             the entity an address belongs to, with evidence\n"
 	"  cluster --export FILE                every address and its cluster, as CSV\n"
 	"  cluster --update [--change-heuristics one-time,optimal,type,round|all|none]\n"
@@ -111,6 +116,8 @@ int main(int argc, char **argv)
 		rc = cmd_tx(&c);
 	} else if (!strcmp(cmd, "address")) {
 		rc = cmd_address(&c);
+	} else if (!strcmp(cmd, "label")) {
+		rc = ct__cli_label(n, rest, c.db, c.json);
 	} else if (!strcmp(cmd, "cluster")) {
 		rc = cmd_cluster(&c);
 	} else if (!strcmp(cmd, "stats")) {

@@ -45,7 +45,7 @@ int ct__lsrc_bz2(ct__lsrc *s, ct__lsrc *inner);
 int ct__lsrc_read(ct__lsrc *s, void *buf, size_t cap, size_t *got);
 void ct__lsrc_close(ct__lsrc *s);
 
-/* Lines of a source, each without its "\n" / "\r\n", at most
+/* Lines of a source, each without its line end (LF or CRLF), at most
  * CT_LBL_MAX_LINE bytes (longer is CT_EDATA). */
 typedef struct ct__lines {
 	ct__lsrc *src;
@@ -56,7 +56,7 @@ typedef struct ct__lines {
 } ct__lines;
 
 int ct__lines_init(ct__lines *r, ct__lsrc *src);
-/* 1 with *line/*len (NUL-terminated, writable until the next call), 0 at
+/* 1 with *line and *len (NUL-terminated, writable until the next call), 0 at
  * the end, or a negative code. */
 int ct__lines_next(ct__lines *r, char **line, size_t *len);
 void ct__lines_free(ct__lines *r);

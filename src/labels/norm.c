@@ -95,8 +95,15 @@ int ct__labels_chain(char out[32], const char *code, const char *address, int *k
 		if (CURRENCIES[i].chain) {
 			snprintf(out, 32, "%s", CURRENCIES[i].chain);
 		} else {
-			/* A token: TRC-20 if the address is Tron's, else ERC-20. */
-			snprintf(out, 32, "%s", address && is_tron(address) ? "trx" : "eth");
+			/* A token: TRC-20 on a Tron address, Omni on a Bitcoin one,
+			 * else ERC-20. */
+			const char *tc = "eth";
+			if (address && is_tron(address))
+				tc = "trx";
+			else if (address && !is_hex40(address) && ct__addr_guess_net(NULL, address) ==
+			                                              ct__btc_net_by_name("mainnet"))
+				tc = "btc";
+			snprintf(out, 32, "%s", tc);
 		}
 		return 0;
 	}

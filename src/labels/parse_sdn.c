@@ -354,6 +354,8 @@ int ct__labels_parse_sdn(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emi
 		long consumed = xmlTextReaderByteConsumed(r);
 		if (s->src_rc)
 			rc = s->src_rc;
+		else if (!seen_root && s->src->offset == 0)
+			rc = ct__err(CT_EDATA, "byte 0: empty file, no XML document");
 		else
 			rc = ct__err(CT_EDATA, "line %ld, byte %ld: %s", s->xml_line, consumed,
 			             s->xml_err[0] ? s->xml_err : "malformed XML");

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -641,11 +642,450 @@ static const char *detect(const char *path, int *bz2)
 	return "list";
 }
 
+/* "sanctioned_addresses_XBT.txt.bz2" -> "sanctioned_addresses_XBT" */
 static void basename_noext(char out[128], const char *path)
 {
+	static const char *const exts[] = {".bz2", ".yaml", ".yml", ".xml", ".csv", ".txt",
+	                                   ".lst", ".list"};
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
 	snprintf(out, 128, "%s", b);
-	for (const char *ext : (const char *[]){".bz2", ".yaml", ".yml", ".xml", ".csv", ".txt"})
-		(void)ext;
+	for (int again = 0; again < 2; again++)
+		for (size_t i = 0; i < CT_ARRAY_LEN(exts); i++)
+			if (ends_with(out, exts[i]) && strlen(out) > strlen(exts[i]))
+				out[strlen(out) - strlen(exts[i])] = '\0';
+}
+
+static int open_source(ct__lsrc *src, ct__lsrc *file, const char *path, int bz2)
+{
+	int rc = ct__lsrc_file(file, path);
+	if (rc)
+		return rc;
+	if (!bz2) {
+		*src = *file;
+		return 0;
+	}
+	return ct__lsrc_bz2(src, file);
+}
+
+static int64_t scalar_i64(sqlite3 *db, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Run one of the diff statements with the import's parameters bound by
+ * name; *changes receives the rows it touched. */
+static int run_diff(sqlite3 *db, const char *sql, const char *family, const char *scope,
+                    int64_t sid, const char *now, const char *source, uint64_t *changes)
+{
+	sqlite3_stmt *st;
+	int rc = prep(db, &st, sql);
+	if (rc)
+		return rc;
+	int i;
+	if ((i = sqlite3_bind_parameter_index(st, ":fam")))
+		sqlite3_bind_text(st, i, family, -1, SQLITE_STATIC);
+	if ((i = sqlite3_bind_parameter_index(st, ":scope")))
+		sqlite3_bind_text(st, i, scope, -1, SQLITE_STATIC);
+	if ((i = sqlite3_bind_parameter_index(st, ":sid")))
+		sqlite3_bind_int64(st, i, sid);
+	if ((i = sqlite3_bind_parameter_index(st, ":now")))
+		sqlite3_bind_text(st, i, now, -1, SQLITE_STATIC);
+	if ((i = sqlite3_bind_parameter_index(st, ":src")))
+		sqlite3_bind_text(st, i, source, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlerr(db, "apply import");
+	else if (changes)
+		*changes = (uint64_t)sqlite3_changes(db);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Labels of the family (the list's scope only, when it has one) that the
+ * new version lacks are marked removed; those it keeps take its
+ * attributes; the rest are added. */
+static const char SQL_REMOVE[] =
+	"UPDATE labels SET removed = :now, removed_by = :sid"
+	" WHERE family = :fam AND removed IS NULL AND (:scope = '' OR scope = :scope)"
+	" AND NOT EXISTS (SELECT 1 FROM temp.imp i"
+	"   WHERE i.address = labels.address AND i.category = labels.category)";
+static const char SQL_KEEP[] =
+	"UPDATE labels SET name = i.name, ref = i.ref, confidence = i.confidence,"
+	" source = IFNULL(i.source, :src), source_id = :sid,"
+	" scope = CASE WHEN :scope = '' THEN i.scope ELSE labels.scope END"
+	" FROM temp.imp AS i WHERE labels.family = :fam AND labels.removed IS NULL"
+	" AND labels.address = i.address AND labels.category = i.category";
+static const char SQL_ADD[] =
+	"INSERT INTO labels(address, chain, category, name, family, scope, source, ref,"
+	" confidence, added, source_id)"
+	" SELECT i.address, i.chain, i.category, i.name, :fam, i.scope, IFNULL(i.source, :src),"
+	" i.ref, i.confidence, :now, :sid FROM temp.imp AS i WHERE NOT EXISTS ("
+	"  SELECT 1 FROM labels l WHERE l.family = :fam AND l.removed IS NULL"
+	"  AND l.address = i.address AND l.category = i.category)";
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int ct_labels_import(ct_labels *l, const char *path, const ct_label_import_options *opts,
+                     ct_label_import_result *res)
+{
+	static const ct_label_import_options defaults = CT_LABEL_IMPORT_OPTIONS_INIT;
+	const ct_label_import_options *o = opts ? opts : &defaults;
+	if (o->version != CT_LABEL_IMPORT_OPTIONS_VERSION)
+		return ct__err(CT_EUSER, "label import options version %u, expected %u", o->version,
+		               CT_LABEL_IMPORT_OPTIONS_VERSION);
+	memset(res, 0, sizeof(*res));
+	double t0 = now_seconds();
+	if (!l->writable)
+		return ct__err(CT_EUSER, "label store opened read-only");
+	int bz2, rc;
+	const char *fmt = detect(path, &bz2);
+	if (o->format) {
+		if (strcmp(o->format, "sdn") && strcmp(o->format, "list") &&
+		    strcmp(o->format, "tagpack") && strcmp(o->format, "csv"))
+			return ct__err(CT_EUSER, "unknown label format '%s' (sdn, list, tagpack, csv)",
+			               o->format);
+		fmt = o->format;
+	}
+	snprintf(res->format, sizeof(res->format), "%s", fmt);
+	char base[128], cur[16] = "", sha[65], now[32], version[64] = "", name[160];
+	basename_noext(base, path);
+	const char *slash = strrchr(path, '/');
+	const char *fname = slash ? slash + 1 : path;
+	if ((rc = sha256_file(path, sha)))
+		return rc;
+	now_iso(now);
+
+	imp c = {0};
+	c.l = l;
+	c.o = o;
+	c.res = res;
+	c.path = path;
+	c.base = fname;
+	c.scope = "";
+	c.default_category = o->category;
+	c.default_chain = o->chain;
+	/* The family decides what a newer version replaces. */
+	if (!strcmp(fmt, "sdn")) {
+		snprintf(res->family, sizeof(res->family), "%s", o->source ? o->source : "ofac-sdn");
+		snprintf(name, sizeof(name), "OFAC SDN advanced XML");
+		if (!c.default_category)
+			c.default_category = "sanctioned";
+	} else if (!strcmp(fmt, "list")) {
+		int has_cur = ct__labels_list_currency(cur, path) == 0;
+		int ofac = !strncasecmp(base, "sanctioned_addresses_", 21) && has_cur;
+		if (!o->chain && has_cur)
+			c.default_chain = cur;
+		if (ofac) {
+			snprintf(res->family, sizeof(res->family), "%s", o->source ? o->source : "ofac-sdn");
+			snprintf(name, sizeof(name), "OFAC SDN list %s", fname);
+			if (!c.default_category)
+				c.default_category = "sanctioned";
+			/* a per-currency list replaces only its currency's labels */
+			for (char *p = cur; *p; p++)
+				*p = (char)toupper((unsigned char)*p);
+			c.scope = cur;
+		} else {
+			snprintf(res->family, sizeof(res->family), "%s%s", o->source ? "" : "list:",
+			         o->source ? o->source : base);
+			snprintf(name, sizeof(name), "list %s", fname);
+			if (!c.default_category)
+				return ct__err(CT_EUSER, "%s: an address list needs --category", path);
+		}
+		/* Lists carry no date: the file's modification day is the version. */
+		struct stat sta;
+		if (stat(path, &sta) == 0) {
+			struct tm tm;
+			gmtime_r(&sta.st_mtime, &tm);
+			strftime(version, sizeof(version), "%Y-%m-%d", &tm);
+		}
+	} else if (!strcmp(fmt, "tagpack")) {
+		snprintf(res->family, sizeof(res->family), "%s%s", o->source ? "" : "graphsense:",
+		         o->source ? o->source : base);
+		snprintf(name, sizeof(name), "GraphSense TagPack %s", fname);
+	} else {
+		snprintf(res->family, sizeof(res->family), "%s%s", o->source ? "" : "csv:",
+		         o->source ? o->source : base);
+		snprintf(name, sizeof(name), "%s", fname);
+	}
+	snprintf(res->scope, sizeof(res->scope), "%s", c.scope);
+
+	sqlite3 *db = l->db;
+	ct__lsrc src = {0}, file = {0};
+	int src_open = 0;
+	if ((rc = exec(db, "BEGIN IMMEDIATE")))
+		return ct__err_prefix(rc, "%s", path);
+	/* Idempotence: the newest import touching this family and scope
+	 * had the same bytes. */
+	{
+		sqlite3_stmt *st;
+		if ((rc = prep(db, &st,
+		               "SELECT sha256, scope FROM label_sources WHERE family = ?1"
+		               " AND (scope = ?2 OR scope = '' OR ?2 = '') ORDER BY id DESC LIMIT 1")))
+			goto fail;
+		sqlite3_bind_text(st, 1, res->family, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c.scope, -1, SQLITE_STATIC);
+		int same = sqlite3_step(st) == SQLITE_ROW &&
+		           !strcmp((const char *)sqlite3_column_text(st, 0), sha) &&
+		           !strcmp((const char *)sqlite3_column_text(st, 1), c.scope);
+		sqlite3_finalize(st);
+		if (same) {
+			res->already_imported = 1;
+			int64_t n = scalar_i64(db,
+			                       "SELECT count(*) FROM labels WHERE family = ?1 AND removed"
+			                       " IS NULL AND (?2 = '' OR scope = ?2)",
+			                       res->family, c.scope);
+			res->unchanged = n > 0 ? (uint64_t)n : 0;
+			exec(db, "ROLLBACK");
+			res->seconds = now_seconds() - t0;
+			return 0;
+		}
+	}
+	if ((rc = exec(db, "CREATE TEMP TABLE IF NOT EXISTS imp(address TEXT NOT NULL,"
+	                   " category TEXT NOT NULL, chain TEXT NOT NULL, name TEXT NOT NULL,"
+	                   " source TEXT, ref TEXT NOT NULL, scope TEXT NOT NULL, confidence REAL,"
+	                   " PRIMARY KEY(address, category)) WITHOUT ROWID;"
+	                   "DELETE FROM temp.imp;")))
+		goto fail;
+	if ((rc = prep(db, &c.ins,
+	               "INSERT OR IGNORE INTO temp.imp(address, category, chain, name, source,"
+	               " ref, scope, confidence) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")))
+		goto fail;
+	if ((rc = open_source(&src, &file, path, bz2)))
+		goto fail;
+	src_open = 1;
+	ct__label_meta meta = {0};
+	meta.note = meta_note;
+	if (!strcmp(fmt, "sdn"))
+		rc = ct__labels_parse_sdn(&src, &meta, on_rec, &c);
+	else if (!strcmp(fmt, "list"))
+		rc = ct__labels_parse_list(&src, &meta, on_rec, &c);
+	else if (!strcmp(fmt, "tagpack"))
+		rc = ct__labels_parse_tagpack(&src, &meta, on_rec, &c);
+	else
+		rc = ct__labels_parse_csv(&src, &meta, on_rec, &c);
+	ct__lsrc_close(&src);
+	src_open = 0;
+	if (rc)
+		goto fail;
+	if (meta.version[0])
+		snprintf(version, sizeof(version), "%s", meta.version);
+	if (version[0])
+		snprintf(res->source, sizeof(res->source), "%s %s", name, version);
+	else
+		snprintf(res->source, sizeof(res->source), "%s", name);
+	sqlite3_finalize(c.ins);
+	c.ins = NULL;
+
+	int64_t sid;
+	{
+		sqlite3_stmt *st;
+		if ((rc = prep(db, &st,
+		               "INSERT INTO label_sources(family, scope, format, path, name, version,"
+		               " sha256, imported_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")))
+			goto fail;
+		sqlite3_bind_text(st, 1, res->family, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, c.scope, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, fmt, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, res->source, -1, SQLITE_STATIC);
+		if (version[0])
+			sqlite3_bind_text(st, 6, version, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, sha, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, now, -1, SQLITE_STATIC);
+		int s = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (s != SQLITE_DONE) {
+			rc = sqlerr(db, "record source");
+			goto fail;
+		}
+		sid = sqlite3_last_insert_rowid(db);
+	}
+	if ((rc = run_diff(db, SQL_REMOVE, res->family, c.scope, sid, now, res->source,
+	                   &res->removed)) ||
+	    (rc = run_diff(db, SQL_KEEP, res->family, c.scope, sid, now, res->source,
+	                   &res->unchanged)) ||
+	    (rc = run_diff(db, SQL_ADD, res->family, c.scope, sid, now, res->source, &res->added)))
+		goto fail;
+	{
+		sqlite3_stmt *st;
+		if ((rc = prep(db, &st,
+		               "UPDATE label_sources SET records=?2, added=?3, removed=?4,"
+		               " unchanged=?5, skipped=?6 WHERE id=?1")))
+			goto fail;
+		sqlite3_bind_int64(st, 1, sid);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)res->records);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)res->added);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)res->removed);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)res->unchanged);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)res->skipped);
+		int s = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (s != SQLITE_DONE) {
+			rc = sqlerr(db, "record source");
+			goto fail;
+		}
+	}
+	if ((rc = exec(db, "DELETE FROM temp.imp; COMMIT")))
+		goto fail;
+	l->idx_valid = 0;
+	res->seconds = now_seconds() - t0;
+	return 0;
+fail:
+	if (src_open)
+		ct__lsrc_close(&src);
+	sqlite3_finalize(c.ins);
+	exec(db, "ROLLBACK");
+	res->added = res->removed = res->unchanged = 0;
+	res->seconds = now_seconds() - t0;
+	return ct__err_prefix(rc, "%s", path);
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static json_t *row_json(sqlite3_stmt *st, int with_removed)
+{
+	/* columns: id address chain category name source family ref confidence
+	 * added removed removed_by_name */
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(sqlite3_column_int64(st, 0)));
+	static const char *const keys[] = {"address", "chain", "category", "name",
+	                                   "source",  "family", "ref"};
+	for (int i = 0; i < 7; i++) {
+		const char *t = (const char *)sqlite3_column_text(st, i + 1);
+		if ((i == 3 || i == 6) && (!t || !*t))
+			json_object_set_new(o, keys[i], json_null());
+		else
+			json_object_set_new(o, keys[i], json_string(t ? t : ""));
+	}
+	if (sqlite3_column_type(st, 8) == SQLITE_NULL)
+		json_object_set_new(o, "confidence", json_null());
+	else
+		json_object_set_new(o, "confidence", json_real(sqlite3_column_double(st, 8)));
+	json_object_set_new(o, "added", json_string((const char *)sqlite3_column_text(st, 9)));
+	if (with_removed) {
+		const char *rm = (const char *)sqlite3_column_text(st, 10);
+		const char *by = (const char *)sqlite3_column_text(st, 11);
+		json_object_set_new(o, "removed", rm ? json_string(rm) : json_null());
+		json_object_set_new(o, "removed_by", by ? json_string(by) : json_null());
+	}
+	return o;
+}
+
+static int dump(json_t *doc, char **json)
+{
+	*json = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return *json ? 0 : ct__err(CT_ENOMEM, "out of memory");
+}
+
+#define LABEL_COLS                                                                         \
+	"l.id, l.address, l.chain, l.category, l.name, l.source, l.family, l.ref,"            \
+	" l.confidence, l.added"
+
+int ct_labels_list_json(ct_labels *l, char **json, const char *category, const char *chain,
+                        size_t limit)
+{
+	*json = NULL;
+	char cat[48], ch[32];
+	int known, rc;
+	if (category && (rc = ct__labels_category(cat, category, &known)))
+		return rc;
+	if (chain && (rc = ct__labels_chain(ch, chain, NULL, &known)))
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = prep(l->db, &st,
+	               "SELECT " LABEL_COLS " FROM labels l WHERE l.removed IS NULL"
+	               " AND (?1 IS NULL OR l.category = ?1) AND (?2 IS NULL OR l.chain = ?2)"
+	               " ORDER BY l.address, l.id LIMIT ?3")))
+		return rc;
+	if (category)
+		sqlite3_bind_text(st, 1, cat, -1, SQLITE_STATIC);
+	if (chain)
+		sqlite3_bind_text(st, 2, ch, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, limit ? (sqlite3_int64)limit : -1);
+	json_t *arr = json_array(), *doc = json_object();
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW)
+		json_array_append_new(arr, row_json(st, 0));
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE) {
+		json_decref(arr);
+		json_decref(doc);
+		return sqlerr(l->db, "list labels");
+	}
+	sqlite3_stmt *cs;
+	if ((rc = prep(l->db, &cs,
+	               "SELECT count(*) FROM labels WHERE removed IS NULL"
+	               " AND (?1 IS NULL OR category = ?1) AND (?2 IS NULL OR chain = ?2)"))) {
+		json_decref(arr);
+		json_decref(doc);
+		return rc;
+	}
+	if (category)
+		sqlite3_bind_text(cs, 1, cat, -1, SQLITE_STATIC);
+	if (chain)
+		sqlite3_bind_text(cs, 2, ch, -1, SQLITE_STATIC);
+	int64_t total = sqlite3_step(cs) == SQLITE_ROW ? sqlite3_column_int64(cs, 0) : 0;
+	sqlite3_finalize(cs);
+	json_object_set_new(doc, "labels", arr);
+	json_object_set_new(doc, "total", json_integer(total));
+	return dump(doc, json);
+}
+
+int ct_labels_show_json(ct_labels *l, char **json, const char *address)
+{
+	*json = NULL;
+	char norm[192];
+	int rc = ct_labels_normalize(norm, sizeof(norm), NULL, address);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st;
+	if ((rc = prep(l->db, &st,
+	               "SELECT " LABEL_COLS ", l.removed, s.name, src.sha256, src.imported_at,"
+	               " src.path FROM labels l LEFT JOIN label_sources s ON s.id = l.removed_by"
+	               " LEFT JOIN label_sources src ON src.id = l.source_id"
+	               " WHERE l.address = ?1 ORDER BY l.removed IS NOT NULL, l.id")))
+		return rc;
+	sqlite3_bind_text(st, 1, norm, -1, SQLITE_STATIC);
+	json_t *doc = json_object(), *act = json_array(), *rem = json_array();
+	json_object_set_new(doc, "address", json_string(norm));
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = row_json(st, sqlite3_column_type(st, 10) != SQLITE_NULL);
+		if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+			json_object_set_new(o, "source_sha256",
+			                    json_string((const char *)sqlite3_column_text(st, 12)));
+			json_object_set_new(o, "imported_at",
+			                    json_string((const char *)sqlite3_column_text(st, 13)));
+			json_object_set_new(o, "source_path",
+			                    json_string((const char *)sqlite3_column_text(st, 14)));
+		}
+		json_array_append_new(sqlite3_column_type(st, 10) != SQLITE_NULL ? rem : act, o);
+	}
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE) {
+		json_decref(doc);
+		json_decref(act);
+		json_decref(rem);
+		return sqlerr(l->db, "show labels");
+	}
+	json_object_set_new(doc, "labels", act);
+	json_object_set_new(doc, "removed", rem);
+	return dump(doc, json);
 }

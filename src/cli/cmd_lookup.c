@@ -106,6 +106,10 @@ static void text_address(const char *js)
 	       s_or(j, "balance", "?"), i_or(j, "tx_count"), s_or(j, "first_seen", "-"), s_or(j, "last_seen", "-"));
 	json_t *txs = json_object_get(j, "txs"), *v;
 	size_t i;
+	printf("cluster   %s\n", s_or(j, "cluster", "-"));
+	json_array_foreach(json_object_get(j, "labels"), i, v)
+		printf("label     %s %s  (source: %s)\n", s_or(v, "category", "?"), s_or(v, "name", ""),
+		       s_or(v, "source", "?"));
 	json_array_foreach(txs, i, v) {
 		char hb[24];
 		printf("  %s  %7s  %s  %20s\n", s_or(v, "time", "?"), h_or(v, "height", hb, sizeof(hb)),
@@ -232,6 +236,11 @@ static void text_cluster(const char *js)
 		printf("  %s\n", json_string_value(v));
 	if (json_is_true(json_object_get(j, "addresses_truncated")))
 		printf("  ... more (use --limit N)\n");
+	if (json_array_size(json_object_get(j, "labels")))
+		printf("labels\n");
+	json_array_foreach(json_object_get(j, "labels"), i, v)
+		printf("  %-14s %-30s %s  (source: %s)\n", s_or(v, "category", "?"), s_or(v, "name", ""),
+		       s_or(v, "address", "?"), s_or(v, "source", "?"));
 	if (json_array_size(json_object_get(j, "evidence")))
 		printf("evidence (the tx that joined each address's group)\n");
 	json_array_foreach(json_object_get(j, "evidence"), i, v)

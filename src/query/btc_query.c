@@ -6,10 +6,12 @@
  * ingest; they see the last committed state.
  */
 #include "analysis/cluster.h"
+#include "labels/labels.h"
 #include "query/db.h"
 #include "util/amount.h"
 #include "util/encode.h"
 #include "util/error.h"
+#include "util/fsutil.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -279,6 +281,42 @@ int ct_query_block(ct_db *db, char **out, const char *id, int with_txs)
 	return rc;
 }
 
+/* The labels store of the data directory, or NULL when it has none. */
+static ct_labels *open_labels(const char *dbdir)
+{
+	char p[4096];
+	ct_labels *l = NULL;
+	snprintf(p, sizeof(p), "%s/cases.db", dbdir);
+	if (!ct__path_exists(p) || ct_labels_open(&l, dbdir, 0) != 0)
+		return NULL;
+	return l;
+}
+
+/* Append the labels of CHAIN:ADDR to arr (with "address" when tag). */
+static void add_labels(json_t *arr, ct_labels *l, const char *chain, const char *addr, int tag)
+{
+	char full[200];
+	ct_label *ls = NULL;
+	size_t n = 0;
+	if (!l)
+		return;
+	snprintf(full, sizeof(full), "%s:%s", chain, addr);
+	if (ct_labels_lookup(l, full, &ls, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		if (tag)
+			json_object_set_new(o, "address", json_string(addr));
+		json_object_set_new(o, "category", json_string(ls[i].category));
+		json_object_set_new(o, "name", json_string(ls[i].name));
+		json_object_set_new(o, "source", json_string(ls[i].source));
+		json_object_set_new(o, "confidence", ls[i].confidence < 0 ? json_null() : json_real(ls[i].confidence));
+		json_object_set_new(o, "added", json_string(ls[i].added));
+		json_array_append_new(arr, o);
+	}
+	ct_free(ls);
+}
+
 /* A cluster's id: its representative (oldest) address, "CHAIN:ADDRESS";
  * null when the chain has no clustering yet. */
 static json_t *cluster_id_json(ct_btcstore *st, uint64_t a)
@@ -308,7 +346,7 @@ static int cmp_move(const void *a, const void *b)
 	return x->tx < y->tx ? -1 : x->tx > y->tx;
 }
 
-static json_t *address_json(ct_btcstore *st, uint64_t a, size_t max_txs)
+static json_t *address_json(ct_btcstore *st, uint64_t a, size_t max_txs, ct_labels *lab)
 {
 	move *mv = NULL;
 	size_t n = 0, cap = 0;
@@ -365,7 +403,9 @@ static json_t *address_json(ct_btcstore *st, uint64_t a, size_t max_txs)
 		json_object_set_new(j, "first_seen", json_null());
 		json_object_set_new(j, "last_seen", json_null());
 	}
-	json_object_set_new(j, "labels", json_array());
+	json_t *labels = json_array();
+	add_labels(labels, lab, st->net->chain, buf, 0);
+	json_object_set_new(j, "labels", labels);
 	json_object_set_new(j, "cluster", cluster_id_json(st, a));
 	json_t *txs = json_array();
 	for (size_t i = m; i-- > 0 && json_array_size(txs) < max_txs;) {
@@ -403,7 +443,9 @@ int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
 			continue;
 		parsed = 1;
 		if (ct__btcstore_find_addr(st[i], &k, &a) == 0) {
-			json_t *j = address_json(st[i], a, max_txs);
+			ct_labels *lab = open_labels(db->dir);
+			json_t *j = address_json(st[i], a, max_txs, lab);
+			ct_labels_close(lab);
 			rc = finish(j, out);
 			close_stores(st, n);
 			return rc;
@@ -454,7 +496,7 @@ int ct_query_stats(ct_db *db, char **out)
 	return finish(j, out);
 }
 
-static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
+static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs, ct_labels *lab)
 {
 	ct_clusters *cl;
 	char buf[128];
@@ -462,7 +504,7 @@ static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
 	if (ct__clusters_open(&cl, st) != 0)
 		return NULL;
 	uint64_t root = ct__clusters_find(cl, a), size = ct__clusters_size(cl, root);
-	json_t *j = json_object(), *addrs = json_array(), *ev = json_array();
+	json_t *j = json_object(), *addrs = json_array(), *ev = json_array(), *labels = json_array();
 	json_object_set_new(j, "cluster", cluster_id_json(st, a));
 	json_object_set_new(j, "chain", json_string(st->net->chain));
 	json_object_set_new(j, "size", json_integer((json_int_t)size));
@@ -474,6 +516,7 @@ static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
 			ct__btcstore_addr_key(st, m, &k);
 			ct__addr_render(st->h, st->net, &k, buf, sizeof(buf));
 			json_array_append_new(addrs, json_string(buf));
+			add_labels(labels, lab, st->net->chain, buf, 1);
 			int hb = 0;
 			uint64_t via = ct__clusters_via(cl, m, &hb);
 			if (via != UINT64_MAX && via < st->c.txs) {
@@ -489,7 +532,10 @@ static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs)
 	} while (m != root && listed < size + 1);
 	json_object_set_new(j, "addresses", addrs);
 	json_object_set_new(j, "addresses_truncated", json_boolean(size > max_addrs));
-	json_object_set_new(j, "labels", json_array());
+	/* Labels of the listed members, each with the address it is on and
+	 * its source: the entity is known through them. */
+	json_object_set_new(j, "labels", labels);
+	json_object_set_new(j, "labels_complete", json_boolean(size <= max_addrs));
 	json_object_set_new(j, "evidence", ev);
 	ct__clusters_close(cl);
 	return j;
@@ -511,7 +557,9 @@ int ct_query_cluster(ct_db *db, char **out, const char *addr, size_t max_addrs)
 			continue;
 		parsed = 1;
 		if (ct__btcstore_find_addr(st[i], &k, &a) == 0) {
-			json_t *j = cluster_json(st[i], a, max_addrs);
+			ct_labels *lab = open_labels(db->dir);
+			json_t *j = cluster_json(st[i], a, max_addrs, lab);
+			ct_labels_close(lab);
 			rc = j ? finish(j, out) : ct__err(CT_EINTERNAL, "cannot open the clustering");
 			close_stores(st, n);
 			return rc;

@@ -44,7 +44,7 @@ static int usage(const char *msg)
 	        "usage: cointrail label add ADDR --category CAT [--name NAME] [--source TEXT]"
 	        " [--confidence X]\n"
 	        "       cointrail label import FILE... [--chain C] [--category CAT] [--source S]"
-	        " [--format sdn|list|tagpack|csv] [--strict]\n"
+	        " [--format sdn|list|tagpack|csv|etherscan|forta] [--strict]\n"
 	        "       cointrail label list [--category CAT] [--chain C] [--limit N]\n"
 	        "       cointrail label show ADDR\n");
 	return 1;

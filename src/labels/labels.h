@@ -49,7 +49,8 @@ void ct_labels_close(ct_labels *l);
 
 typedef struct ct_label_import_options {
 	unsigned version;
-	const char *format;   /* "sdn", "list", "tagpack", "csv" or NULL: detect */
+	const char *format;   /* "sdn", "list", "tagpack", "csv", "etherscan",
+	                       * "forta" or NULL: detect */
 	const char *chain;    /* lists: chain or currency code of every address  */
 	const char *category; /* lists: category of every address; CSV: default  */
 	const char *source;   /* family (and source text) instead of the file's  */
@@ -60,7 +61,7 @@ typedef struct ct_label_import_options {
 
 #define CT_LABEL_MAX_NOTES 8
 typedef struct ct_label_import_result {
-	char format[16];    /* "sdn", "list", "tagpack", "csv"              */
+	char format[16];    /* "sdn", "list", "tagpack", "csv", "etherscan", "forta" */
 	char family[96];    /* the replacement scope                        */
 	char scope[32];     /* list currency the import replaced, "" = all  */
 	char source[256];   /* the provenance text stored with the labels   */
@@ -76,7 +77,8 @@ typedef struct ct_label_import_result {
 } ct_label_import_result;
 
 /* Import one file, format by opts->format or detected from the name and
- * content (.xml/.xml.bz2 SDN, .yaml/.yml TagPack, .csv, .txt list). The
+ * content (.xml/.xml.bz2 SDN, .yaml/.yml TagPack, .csv (Forta's headers:
+ * forta), .json Etherscan export, .txt list). The
  * file is one transaction: on a syntax error nothing is stored and the
  * message names the file and line (or byte offset for XML and bz2).
  * A newer version of a family replaces that family's labels (labels it

@@ -99,6 +99,31 @@ int ct__labels_parse_tagpack(ct__lsrc *src, ct__label_meta *meta, ct__label_emit
  * chain/currency and confidence are used when present. RFC 4180 quotes. */
 int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload);
 
+/* Etherscan label export (brianleect/etherscan-labels combined*Labels.json):
+ * one JSON object {"0xADDR": {"name": "...", "labels": ["exchange", ...]}}.
+ * The whole source is read (at most CT_LBL_MAX_JSON bytes) and parsed with
+ * jansson; rec.line is the entry's position (1-based). One record per
+ * category the entry's labels map to (ct__labels_etherscan_category), else
+ * one "service" record. ref is "etherscan:" + the labels. */
+#define CT_LBL_MAX_JSON (256u << 20)
+int ct__labels_parse_etherscan(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit,
+                               void *payload);
+/* Forta labelled-datasets CSVs, recognised by their header: phishing_scams
+ * (address, etherscan_tag, etherscan_labels, is_contract),
+ * etherscan_malicious_labels (banned_address, wallet_tag, data_source),
+ * malicious_smart_contracts (contract_address, contract_tag,
+ * contract_creator, contract_creator_tag, ...). A contract's creator is a
+ * second record. Chain: the caller's default (from the directory). */
+int ct__labels_parse_forta(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit,
+                           void *payload);
+/* 1 when a CSV header line (NUL-terminated) is one of Forta's. */
+int ct__labels_is_forta_header(const char *line);
+/* Our category for an Etherscan label word ("phish-hack" -> scam, "binance"
+ * -> exchange, "tornado-cash" -> mixer); NULL when it names no category. */
+const char *ct__labels_etherscan_category(const char *word);
+/* Split one CSV line in place (RFC 4180 quotes); field count or < 0. */
+int ct__lbl_csv_split(char *s, char **f, uint64_t lineno);
+
 /* ---- normalisation ----------------------------------------------------- */
 
 /* Chain for a chain name or currency code ("XBT" -> "btc"; "USDT" by the

@@ -74,6 +74,8 @@ static int chain_token_ok(const char *s, size_t n)
 	return 1;
 }
 
+static int is_evm_id(const char *c);
+
 int ct__labels_chain(char out[32], const char *code, const char *address, int *known)
 {
 	*known = 1;
@@ -119,6 +121,10 @@ int ct__labels_chain(char out[32], const char *code, const char *address, int *k
 			snprintf(out, 32, "%s", c);
 			return 0;
 		}
+	if (chain_token_ok(c, n) && is_evm_id(c)) {
+		snprintf(out, 32, "%s", c);
+		return 0;
+	}
 	if (!chain_token_ok(c, n))
 		return ct__err(CT_EUSER, "'%s' is not a chain name or currency code", code);
 	*known = 0;
@@ -126,8 +132,21 @@ int ct__labels_chain(char out[32], const char *code, const char *address, int *k
 	return 0;
 }
 
+/* "evm-<chain id>": an EVM chain without a name of ours. */
+static int is_evm_id(const char *c)
+{
+	if (strncmp(c, "evm-", 4) || !c[4] || c[4] == '0')
+		return 0;
+	for (const char *p = c + 4; *p; p++)
+		if (!isdigit((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
 static int eth_like(const char *chain)
 {
+	if (is_evm_id(chain))
+		return 1;
 	for (size_t i = 0; i < CT_ARRAY_LEN(ETH_LIKE); i++)
 		if (!strcmp(chain, ETH_LIKE[i]))
 			return 1;

@@ -44,8 +44,8 @@ int ct__labels_parse_list(ct__lsrc *src, ct__label_meta *meta, ct__label_emit em
 }
 
 /* Split one CSV line in place into at most CT_LBL_MAX_CSV_COLS fields.
- * Returns the field count or a negative code. */
-static int csv_split(char *s, char **f, uint64_t lineno)
+ * Returns the field count or a negative code. Shared with parse_eth.c. */
+int ct__lbl_csv_split(char *s, char **f, uint64_t lineno)
 {
 	int n = 0;
 	char *w = s;
@@ -129,7 +129,7 @@ int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emi
 			line += 3;
 		if (!*ct__lbl_trim(line) && ncols)
 			continue;
-		int n = csv_split(line, f, lr.lineno);
+		int n = ct__lbl_csv_split(line, f, lr.lineno);
 		if (n < 0) {
 			rc = n;
 			break;

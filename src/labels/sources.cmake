@@ -7,6 +7,7 @@ list(APPEND CT_LABELS_SRC
   labels/parse_sdn.c      # OFAC SDN advanced XML (libxml2 xmlTextReader)
   labels/parse_tagpack.c  # GraphSense TagPack YAML (libyaml events)
   labels/parse_text.c     # address lists and CSV
+  labels/parse_eth.c      # Etherscan label JSON (jansson), Forta CSVs
   labels/store.c          # cases.db: schema, import diff, index, JSON
   labels/label_cli.c      # `cointrail label ...` (ct__cli_label)
 )

@@ -497,7 +497,7 @@ static int skip(imp *c, uint64_t line, const char *why)
 {
 	c->res->skipped++;
 	char msg[200];
-	snprintf(msg, sizeof(msg), "%s %llu: %s", !strcmp(c->res->format, "sdn") ? "line" : "line",
+	snprintf(msg, sizeof(msg), "%s %llu: %s", !strcmp(c->res->format, "etherscan") ? "entry" : "line",
 	         (unsigned long long)line, why);
 	if (c->o->strict)
 		return ct__err(CT_EDATA, "%s", msg);
@@ -611,8 +611,22 @@ static const char *detect(const char *path, int *bz2)
 		return "sdn";
 	if (ends_with(name, ".yaml") || ends_with(name, ".yml"))
 		return "tagpack";
+	if (ends_with(name, ".csv") && !*bz2) {
+		/* Forta's CSVs have their own headers; every other CSV is ours */
+		char h[512] = "";
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			if (!fgets(h, sizeof(h), f))
+				h[0] = '\0';
+			fclose(f);
+		}
+		const char *p = !memcmp(h, "\xef\xbb\xbf", 3) ? h + 3 : h;
+		return ct__labels_is_forta_header(p) ? "forta" : "csv";
+	}
 	if (ends_with(name, ".csv"))
 		return "csv";
+	if (ends_with(name, ".json"))
+		return "etherscan";
 	if (ends_with(name, ".txt") || ends_with(name, ".lst") || ends_with(name, ".list"))
 		return "list";
 	unsigned char b[512] = {0};
@@ -631,12 +645,16 @@ static const char *detect(const char *path, int *bz2)
 		i++;
 	if (i < n && b[i] == '<')
 		return "sdn";
+	if (i < n && b[i] == '{')
+		return "etherscan";
 	if (strstr((char *)b + i, "tags:") || !strncmp((char *)b + i, "title:", 6) ||
 	    !strncmp((char *)b + i, "---", 3))
 		return "tagpack";
 	char *nl = strchr((char *)b + i, '\n');
 	if (nl)
 		*nl = '\0';
+	if (ct__labels_is_forta_header((char *)b + i))
+		return "forta";
 	if (strchr((char *)b + i, ',') && strcasestr((char *)b + i, "address"))
 		return "csv";
 	return "list";
@@ -646,7 +664,7 @@ static const char *detect(const char *path, int *bz2)
 static void basename_noext(char out[128], const char *path)
 {
 	static const char *const exts[] = {".bz2", ".yaml", ".yml", ".xml", ".csv", ".txt",
-	                                   ".lst", ".list"};
+	                                   ".lst", ".list", ".json"};
 	const char *b = strrchr(path, '/');
 	b = b ? b + 1 : path;
 	snprintf(out, 128, "%s", b);
@@ -654,6 +672,35 @@ static void basename_noext(char out[128], const char *path)
 		for (size_t i = 0; i < CT_ARRAY_LEN(exts); i++)
 			if (ends_with(out, exts[i]) && strlen(out) > strlen(exts[i]))
 				out[strlen(out) - strlen(exts[i])] = '\0';
+}
+
+/* Chain of an EVM chain id directory (".../labels/10/x.csv" -> "op");
+ * "eth" when the parent directory is not a number. */
+static void evm_dir_chain(char out[32], const char *path)
+{
+	static const struct {
+		const char *id, *chain;
+	} IDS[] = {{"1", "eth"},      {"10", "op"},     {"56", "bsc"},   {"137", "polygon"},
+	           {"42161", "arb"},  {"250", "ftm"},   {"8453", "base"}, {"61", "etc"},
+	           {"321", "kcc"},    {"30", "rsk"}};
+	const char *end = strrchr(path, '/'), *beg = end;
+	snprintf(out, 32, "eth");
+	if (!end)
+		return;
+	while (beg > path && beg[-1] != '/')
+		beg--;
+	size_t n = (size_t)(end - beg);
+	if (n == 0 || n > 12 || beg[0] == '0')
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)beg[i]))
+			return;
+	for (size_t i = 0; i < CT_ARRAY_LEN(IDS); i++)
+		if (strlen(IDS[i].id) == n && !memcmp(IDS[i].id, beg, n)) {
+			snprintf(out, 32, "%s", IDS[i].chain);
+			return;
+		}
+	snprintf(out, 32, "evm-%.*s", (int)n, beg);
 }
 
 static int open_source(ct__lsrc *src, ct__lsrc *file, const char *path, int bz2)
@@ -755,13 +802,14 @@ int ct_labels_import(ct_labels *l, const char *path, const ct_label_import_optio
 	const char *fmt = detect(path, &bz2);
 	if (o->format) {
 		if (strcmp(o->format, "sdn") && strcmp(o->format, "list") &&
-		    strcmp(o->format, "tagpack") && strcmp(o->format, "csv"))
-			return ct__err(CT_EUSER, "unknown label format '%s' (sdn, list, tagpack, csv)",
-			               o->format);
+		    strcmp(o->format, "tagpack") && strcmp(o->format, "csv") &&
+		    strcmp(o->format, "etherscan") && strcmp(o->format, "forta"))
+			return ct__err(CT_EUSER, "unknown label format '%s' (sdn, list, tagpack, csv, "
+			                         "etherscan, forta)", o->format);
 		fmt = o->format;
 	}
 	snprintf(res->format, sizeof(res->format), "%s", fmt);
-	char base[128], cur[16] = "", sha[65], now[32], version[64] = "", name[160];
+	char base[128], cur[16] = "", sha[65], now[32], version[64] = "", name[160], fchain[32];
 	basename_noext(base, path);
 	const char *slash = strrchr(path, '/');
 	const char *fname = slash ? slash + 1 : path;
@@ -812,6 +860,22 @@ int ct_labels_import(ct_labels *l, const char *path, const ct_label_import_optio
 			gmtime_r(&sta.st_mtime, &tm);
 			strftime(version, sizeof(version), "%Y-%m-%d", &tm);
 		}
+	} else if (!strcmp(fmt, "etherscan")) {
+		snprintf(res->family, sizeof(res->family), "%s%s", o->source ? "" : "etherscan:",
+		         o->source ? o->source : base);
+		snprintf(name, sizeof(name), "Etherscan labels %s", fname);
+		if (!c.default_chain)
+			c.default_chain = "eth";
+	} else if (!strcmp(fmt, "forta")) {
+		/* labels/<chain id>/<set>.csv: the chain is the directory's */
+		if (!c.default_chain) {
+			evm_dir_chain(fchain, path);
+			c.default_chain = fchain;
+		}
+		snprintf(res->family, sizeof(res->family), "%s%s%s%s", o->source ? "" : "forta:",
+		         o->source ? "" : c.default_chain, o->source ? "" : "/",
+		         o->source ? o->source : base);
+		snprintf(name, sizeof(name), "Forta labelled-datasets %s", fname);
 	} else if (!strcmp(fmt, "tagpack")) {
 		snprintf(res->family, sizeof(res->family), "%s%s", o->source ? "" : "graphsense:",
 		         o->source ? o->source : base);
@@ -875,6 +939,10 @@ int ct_labels_import(ct_labels *l, const char *path, const ct_label_import_optio
 		rc = ct__labels_parse_list(&src, &meta, on_rec, &c);
 	else if (!strcmp(fmt, "tagpack"))
 		rc = ct__labels_parse_tagpack(&src, &meta, on_rec, &c);
+	else if (!strcmp(fmt, "etherscan"))
+		rc = ct__labels_parse_etherscan(&src, &meta, on_rec, &c);
+	else if (!strcmp(fmt, "forta"))
+		rc = ct__labels_parse_forta(&src, &meta, on_rec, &c);
 	else
 		rc = ct__labels_parse_csv(&src, &meta, on_rec, &c);
 	ct__lsrc_close(&src);

@@ -852,18 +852,184 @@ static void case_tagpack_real(void)
 	ct_labels_close(l);
 }
 
+/* Etherscan label export (brianleect/etherscan-labels shape). */
+static void case_etherscan(void)
+{
+	ct_labels *l = open_store();
+	const char *p = write_text(
+		"combinedAllLabels.json",
+		"{\"0x689c56aef474df92d44a1b70850f808488f9769c\": {\"name\": \"KuCoin 2\", \"labels\": "
+		"[\"kucoin\"]},\n"
+		" \"0x22ff777ef6fe0690f1f74c6758126909653ad56a\": {\"name\": \"Balancer: X\", \"labels\": "
+		"[\"balancer\", \"defi\"]},\n"
+		" \"0x8589427373D6D84E98730D7795D8f6f8731FDA16\": {\"name\": \"Tornado.Cash: Router\", "
+		"\"labels\": [\"tornado-cash\", \"ofac-sanctions-lists\", \"privacy\"]},\n"
+		" \"0xnothex\": {\"name\": \"Bad\", \"labels\": [\"exchange\"]},\n"
+		" \"0x8589427373d6d84e98730d7795d8f6f8731fda16\": {\"name\": \"dup\", \"labels\": "
+		"[\"mixer\"]},\n"
+		" \"0x1111111111111111111111111111111111111111\": {\"name\": \"\", \"labels\": "
+		"[\"phish-hack\", \"heist\"]},\n"
+		" \"0x2222222222222222222222222222222222222222\": [1, 2]\n}\n");
+	ct_label_import_result r;
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.format, "etherscan") && !strcmp(r.family, "etherscan:combinedAllLabels"));
+	printf("  added %llu, skipped %llu, duplicates %llu\n", (unsigned long long)r.added,
+	       (unsigned long long)r.skipped, (unsigned long long)r.duplicates);
+	CHECK(r.added == 6 && r.skipped == 2 && r.duplicates == 1);
+	int e4 = 0, e7 = 0;
+	for (unsigned i = 0; i < r.n_notes; i++) {
+		e4 += strstr(r.notes[i], "entry 4:") != NULL;
+		e7 += strstr(r.notes[i], "entry 7") != NULL;
+	}
+	CHECK(e4 == 1 && e7 >= 1);
+	CHECK(has_label(l, "0x689c56aef474df92d44a1b70850f808488f9769c", "exchange", "KuCoin 2") == 1);
+	CHECK(has_label(l, "eth:0x22ff777ef6fe0690f1f74c6758126909653ad56a", "service",
+	                "Balancer: X") == 1);
+	CHECK(has_label(l, "0x8589427373d6d84e98730d7795d8f6f8731fda16", "mixer", NULL) == 1);
+	CHECK(has_label(l, "0x8589427373d6d84e98730d7795d8f6f8731fda16", "sanctioned", NULL) == 1);
+	CHECK(has_label(l, "0x1111111111111111111111111111111111111111", "scam", "") == 1);
+	CHECK(has_label(l, "0x1111111111111111111111111111111111111111", "theft", "") == 1);
+	ct_label *lab;
+	size_t n;
+	CHECK(ct_labels_lookup(l, "0x689c56aef474df92d44a1b70850f808488f9769c", &lab, &n) == 0 &&
+	      n == 1);
+	if (n == 1)
+		CHECK(!strcmp(lab[0].ref, "etherscan:kucoin"));
+	free(lab);
+	/* a newer export drops the Balancer entry */
+	p = write_text("combinedAllLabels.json",
+	               "{\"0x689c56aef474df92d44a1b70850f808488f9769c\": {\"name\": \"KuCoin 2\", "
+	               "\"labels\": [\"kucoin\"]}}");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(r.removed == 5 && r.unchanged == 1 && r.added == 0);
+	CHECK(has_label(l, "0x22ff777ef6fe0690f1f74c6758126909653ad56a", "service", NULL) == 0);
+	/* broken JSON: an error with its line, nothing of the file kept */
+	bad(l, write_text("broken.json", "{\"0x689c56aef474df92d44a1b70850f808488f9769c\":\n"
+	                                 " {\"name\": \"x\", \"labels\": [\"a\",]}}"),
+	    "line 2", NULL);
+	bad(l, write_text("array.json", "[\"0x689c56aef474df92d44a1b70850f808488f9769c\"]"),
+	    "not an Etherscan label export", NULL);
+	ct_labels_close(l);
+}
+
+/* Forta labelled-datasets CSVs: three header schemas, chain by directory. */
+static void case_forta(void)
+{
+	ct_labels *l = open_store();
+	char d1[600], d10[600], d5[600];
+	snprintf(d1, sizeof(d1), "%s/1", path_in("forta"));
+	snprintf(d10, sizeof(d10), "%s/10", path_in("forta"));
+	snprintf(d5, sizeof(d5), "%s/5", path_in("forta"));
+	CHECK(ct__mkdirs(d1) == 0 && ct__mkdirs(d10) == 0 && ct__mkdirs(d5) == 0);
+	const char *p = write_text("forta/1/phishing_scams.csv",
+	                           "address,etherscan_tag,etherscan_labels,is_contract\n"
+	                           "0x000000000532B45F47779fce440748893b257865,Fake_Phishing3901,"
+	                           "phish-hack,False\n"
+	                           "0x123,Fake_Phishing1,phish-hack,False\n"
+	                           "0x00000000072d54638c2c2a3da3f715360269eea1,Fake_Phishing4939,"
+	                           "phish-hack,True\n");
+	ct_label_import_result r;
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.format, "forta") && !strcmp(r.family, "forta:eth/phishing_scams"));
+	CHECK(r.added == 2 && r.skipped == 1);
+	CHECK(r.n_notes >= 1 && strstr(r.notes[0], "line 3:") != NULL);
+	CHECK(has_label(l, "eth:0x000000000532b45f47779fce440748893b257865", "scam",
+	                "Fake_Phishing3901") == 1);
+	p = write_text("forta/1/etherscan_malicious_labels.csv",
+	               "banned_address,wallet_tag,data_source\n"
+	               "0x80d7bb18521acbef32d7906502ebe94928690e93,Fake_Phishing1772,"
+	               "etherscan-phish-hack-list\n"
+	               "0x3333333333333333333333333333333333333333,Some Exploiter,"
+	               "etherscan-exploit-list\n"
+	               "0x4444444444444444444444444444444444444444,X: Heist,etherscan-heist-list\n");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.format, "forta") && r.added == 3 && r.skipped == 0);
+	CHECK(has_label(l, "0x80d7bb18521acbef32d7906502ebe94928690e93", "scam", NULL) == 1);
+	CHECK(has_label(l, "0x3333333333333333333333333333333333333333", "theft",
+	                "Some Exploiter") == 1);
+	CHECK(has_label(l, "0x4444444444444444444444444444444444444444", "theft", NULL) == 1);
+	p = write_text("forta/1/malicious_smart_contracts.csv",
+	               "contract_address,contract_tag,contract_creator,contract_creation_tx,"
+	               "contract_creator_tag,source,notes,contract_creator_etherscan_label\n"
+	               "0x04ae3226c80e8c04d35e6e56089345bdd06da6de,Multichain Exploiter 10,"
+	               "0x98f5b0a99f258a09403d965647ee9d53677914af,0xe962,,Luabase,,exploit\n"
+	               "0x5555555555555555555555555555555555555555,,"
+	               "0x6666666666666666666666666666666666666666,0xabc,Fake_Phishing9,Luabase,"
+	               "\"a, note\",phish-hack\n"
+	               "0x7777777777777777777777777777777777777777,Evil Jar,,,,banteg,"
+	               "pickle hack,\n");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(r.added == 5 && r.skipped == 0);
+	CHECK(has_label(l, "0x04ae3226c80e8c04d35e6e56089345bdd06da6de", "theft",
+	                "Multichain Exploiter 10") == 1);
+	CHECK(has_label(l, "0x98f5b0a99f258a09403d965647ee9d53677914af", "theft", "") == 1);
+	CHECK(has_label(l, "0x5555555555555555555555555555555555555555", "scam", "") == 1);
+	CHECK(has_label(l, "0x6666666666666666666666666666666666666666", "scam",
+	                "Fake_Phishing9") == 1);
+	CHECK(has_label(l, "0x7777777777777777777777777777777777777777", "theft", "Evil Jar") == 1);
+	ct_label *lab;
+	size_t n;
+	CHECK(ct_labels_lookup(l, "0x98f5b0a99f258a09403d965647ee9d53677914af", &lab, &n) == 0 &&
+	      n == 1);
+	if (n == 1)
+		CHECK(!strcmp(lab[0].ref, "creator-of:0x04ae3226c80e8c04d35e6e56089345bdd06da6de") &&
+		      !strcmp(lab[0].source, "malicious_smart_contracts.csv: Luabase"));
+	free(lab);
+	/* chain 10: Optimism; same file name, another family */
+	p = write_text("forta/10/malicious_smart_contracts.csv",
+	               "contract_address,contract_tag,contract_creator,contract_creator_tag,source,"
+	               "notes\n"
+	               "0x4f3a120e72c76c22ae802d129f599bfdbc31cb81,Wintermute Exploiter Multisig,"
+	               "0x60b28637879b5a09d21b68040020ffbf7dba5107,Wintermute/OP Exploiter,"
+	               "https://optimistic.etherscan.io/,Wintermute Multisig Hack\n");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.family, "forta:op/malicious_smart_contracts") && r.added == 2 &&
+	      r.removed == 0);
+	CHECK(has_label(l, "op:0x60b28637879b5a09d21b68040020ffbf7dba5107", "theft",
+	                "Wintermute/OP Exploiter") == 1);
+	CHECK(has_label(l, "0x60b28637879b5a09d21b68040020ffbf7dba5107", "theft", NULL) == 0);
+	CHECK(has_label(l, "0x04ae3226c80e8c04d35e6e56089345bdd06da6de", "theft", NULL) == 1);
+	/* an unnamed chain id: evm-<id>, addresses lower-cased as on eth */
+	p = write_text("forta/5/phishing_scams.csv",
+	               "address,etherscan_tag,etherscan_labels,is_contract\n"
+	               "0xAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,t,phish-hack,False\n");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.family, "forta:evm-5/phishing_scams") && r.added == 1);
+	CHECK(has_label(l, "evm-5:0xaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "scam", "t") == 1);
+	/* a row of the wrong width fails the whole file */
+	bad(l, write_text("forta/1/phishing_scams.csv",
+	                  "address,etherscan_tag,etherscan_labels,is_contract\n"
+	                  "0x1234567890123456789012345678901234567890,a,phish-hack,False\n"
+	                  "0x1234567890123456789012345678901234567891,a,phish-hack\n"),
+	    "line 3: 3 fields where the header has 4", NULL);
+	CHECK(has_label(l, "0x000000000532b45f47779fce440748893b257865", "scam", NULL) == 1);
+	/* our own CSV with address,category is still ours */
+	p = write_text("forta/1/mine.csv", "address,category,name\n"
+	                                   "0x1234567890123456789012345678901234567890,own,me\n");
+	CHECK(import(l, p, NULL, &r) == 0);
+	CHECK(!strcmp(r.format, "csv") && r.added == 1);
+	ct_labels_close(l);
+}
+
 static void case_import_all(void)
 {
 	need_shared("graphsense-tagpacks/packs");
 	need_shared("ofac/brave-intl-lists/sdn_advanced.xml.bz2");
 	ct_labels *l = open_store();
 	const char *dirs[] = {"ofac/0xB10C-lists", "ofac/brave-intl-lists",
-	                      "graphsense-tagpacks/packs", "graphsense-tagpacks/packs/defi_updated"};
+	                      "graphsense-tagpacks/packs", "graphsense-tagpacks/packs/defi_updated",
+	                      "brianleect-etherscan-labels", "forta-labelled-datasets/labels/1",
+	                      "forta-labelled-datasets/labels/10"};
+	int eth_sets = 0;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	uint64_t files = 0, added = 0, skipped = 0, removed = 0;
 	for (size_t k = 0; k < CT_ARRAY_LEN(dirs); k++) {
 		DIR *d = opendir(shared_path(dirs[k]));
+		if (!d && k >= 4)
+			continue; /* an older ../shared/data without the Ethereum sets */
+		if (!d)
+			need_shared(dirs[k]);
 		struct dirent *de;
 		strset names = {0};
 		while ((de = readdir(d)))
@@ -874,7 +1040,9 @@ static void case_import_all(void)
 			const char *nm = names.v[i];
 			size_t n = strlen(nm);
 			int want = is_list(nm) || (n > 5 && !strcmp(nm + n - 5, ".yaml")) ||
-			           !strcmp(nm, "sdn_advanced.xml.bz2");
+			           !strcmp(nm, "sdn_advanced.xml.bz2") ||
+			           (k >= 4 && n > 5 && !strcmp(nm + n - 5, ".json")) ||
+			           (k >= 4 && n > 4 && !strcmp(nm + n - 4, ".csv"));
 			if (!want)
 				continue;
 			char rel[600];
@@ -883,6 +1051,17 @@ static void case_import_all(void)
 			int rc = import(l, shared_path(rel), NULL, &r);
 			CHECK(rc == 0);
 			files++;
+			if (k >= 4) {
+				eth_sets++;
+				printf("  %s: %s, family %s: %llu records, %llu added, %llu skipped, "
+				       "%llu duplicates, %.2f s\n", rel, r.format, r.family,
+				       (unsigned long long)r.records, (unsigned long long)r.added,
+				       (unsigned long long)r.skipped, (unsigned long long)r.duplicates,
+				       r.seconds);
+				CHECK(!strcmp(r.format, n > 5 && !strcmp(nm + n - 5, ".json") ? "etherscan"
+				                                                               : "forta"));
+				CHECK(r.added > 0);
+			}
 			added += r.added;
 			removed += r.removed;
 			skipped += r.skipped;
@@ -902,6 +1081,13 @@ static void case_import_all(void)
 	CHECK(secs < 60);
 	CHECK(act > 500000);
 	CHECK(total(l, "sanctioned") > 700);
+	if (eth_sets) {
+		/* the 2 Etherscan exports and the 4 Forta CSVs */
+		CHECK(eth_sets == 6);
+		CHECK(has_label(l, "op:0x60b28637879b5a09d21b68040020ffbf7dba5107", "theft", NULL) == 1);
+		CHECK(has_label(l, "0x04ae3226c80e8c04d35e6e56089345bdd06da6de", "theft", NULL) >= 2);
+		CHECK(total(l, "service") > 20000);
+	}
 	ct_labels_close(l);
 }
 
@@ -925,6 +1111,7 @@ int main(int argc, char **argv)
 		{"list", case_list},       {"tagpack", case_tagpack},
 		{"sdn_gen", case_sdn_gen}, {"reimport_gen", case_reimport_gen},
 		{"bad_inputs", case_bad_inputs}, {"lookup", case_lookup},
+		{"etherscan", case_etherscan}, {"forta", case_forta},
 		{"sdn_real", case_sdn_real}, {"reimport_real", case_reimport_real},
 		{"tagpack_real", case_tagpack_real}, {"import_all", case_import_all},
 	};

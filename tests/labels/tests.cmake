@@ -11,7 +11,7 @@ target_include_directories(label_lookup_bench PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(label_lookup_bench PRIVATE cointrail)
 
 # test_labels CASE [SHARED_DATA]: one process per case.
-foreach(c norm csv list tagpack sdn_gen reimport_gen bad_inputs lookup)
+foreach(c norm csv list tagpack sdn_gen reimport_gen bad_inputs lookup etherscan forta)
   add_test(NAME labels.${c} COMMAND test_labels ${c})
 endforeach()
 foreach(c sdn_real reimport_real tagpack_real import_all)
@@ -24,7 +24,7 @@ add_test(NAME labels.cli COMMAND bash ${CT_LABELS_TESTDIR}/label_cli.sh
 # Fuzz targets of the four parsers: replayed over their saved corpus in
 # every build (fuzz/replay.c). The libFuzzer builds belong in
 # fuzz/CMakeLists.txt (CT_FUZZ=ON) with the same sources.
-foreach(t sdn list tagpack csv)
+foreach(t sdn list tagpack csv eth)
   add_executable(labels_fuzz_${t}_replay ${CT_LABELS_TESTDIR}/fuzz_labels_${t}.c
                  ${PROJECT_SOURCE_DIR}/fuzz/replay.c)
   target_include_directories(labels_fuzz_${t}_replay PRIVATE ${PROJECT_SOURCE_DIR}/src)

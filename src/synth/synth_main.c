@@ -125,7 +125,7 @@ static int sim_init(syn_sim *s, const syn_opts *o, char *dir)
 	s->net = o->net;
 	s->dir = dir;
 	syn_rng_seed(&s->rng, o->seed, 1);
-	if ((rc = ct__hasher_new(&s->h)) < 0)
+	if ((rc = syn_sha_selftest()) < 0 || (rc = ct__hasher_new(&s->h)) < 0)
 		return rc;
 	s->nblocks = o->blocks;
 	s->boot_blocks = BOOT_BLOCKS;

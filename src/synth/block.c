@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -282,6 +283,14 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 
 /* ---- the pipeline ---------------------------------------------------------- */
 
+double syn_thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static void q_push(syn_job **q, syn_job *J)
 {
 	J->next = NULL;
@@ -330,6 +339,7 @@ static void *serialiser(void *arg)
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~1;
+	s->cpu_ser = syn_thread_cpu();
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -360,6 +370,7 @@ static void *finisher(void *arg)
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~2;
+	s->cpu_fin = syn_thread_cpu();
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;

@@ -139,6 +139,67 @@ size_t syn_spk_prog(uint64_t seed, const syn_akey *k, const uint8_t *prog, size_
 	}
 }
 
+void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                  uint8_t *len, uint8_t (*inner)[20])
+{
+	/* first the SHA-256 of every key or script, then their RIPEMD-160s
+	 * in one batch; P2SH-P2WPKH hashes its redeem script in a second */
+	uint8_t dig[SYN_PROG_BATCH][32], in1[SYN_PROG_BATCH][20], buf[128];
+	const uint8_t *rin[SYN_PROG_BATCH] = {0};
+	uint8_t *rout[SYN_PROG_BATCH] = {0};
+	size_t nr = 0, nested = 0;
+	for (size_t j = 0; j < n; j++) {
+		size_t m;
+		switch (k[j].type) {
+		case ST_P2PK:
+		case ST_P2PKH:
+		case ST_P2WPKH:
+		case ST_P2SH_WPKH:
+			m = pubkey(seed, &k[j], 0, key_uncompressed(&k[j]), buf);
+			syn_sha256(dig[nr], buf, m);
+			rin[nr] = dig[nr];
+			rout[nr++] = k[j].type == ST_P2SH_WPKH ? in1[j] : prog[j];
+			nested += k[j].type == ST_P2SH_WPKH;
+			len[j] = 20;
+			break;
+		case ST_P2SH_MS:
+			m = multisig(seed, &k[j], buf);
+			syn_sha256(dig[nr], buf, m);
+			rin[nr] = dig[nr];
+			rout[nr++] = prog[j];
+			len[j] = 20;
+			break;
+		case ST_P2WSH:
+			m = multisig(seed, &k[j], buf);
+			syn_sha256(prog[j], buf, m);
+			len[j] = 32;
+			break;
+		default: /* ST_P2TR: the output key itself */
+			pubkey(seed, &k[j], 0, 0, buf);
+			memcpy(prog[j], buf + 1, 32);
+			len[j] = 32;
+			break;
+		}
+	}
+	syn_rmd32_many(rin, rout, nr);
+	if (!nested)
+		return;
+	nr = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (k[j].type != ST_P2SH_WPKH)
+			continue;
+		if (inner)
+			memcpy(inner[j], in1[j], 20);
+		buf[0] = 0x00; /* the redeem script 0014<key hash> */
+		buf[1] = 0x14;
+		memcpy(buf + 2, in1[j], 20);
+		syn_sha256(dig[nr], buf, 22);
+		rin[nr] = dig[nr];
+		rout[nr++] = prog[j];
+	}
+	syn_rmd32_many(rin, rout, nr);
+}
+
 size_t syn_program(uint64_t seed, const syn_akey *k, uint8_t *prog, uint8_t *inner)
 {
 	return k->type == ST_P2PK ? 0 : program(seed, k, prog, inner);
@@ -295,12 +356,10 @@ int syn_segwit_addr(char *out, size_t cap, const char *hrp, int ver, const uint8
 	return (int)o;
 }
 
-int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net, const syn_akey *k,
-                 char *out, size_t cap)
+int syn_addr_prog_str(const syn_net *net, const syn_akey *k, const uint8_t *prog, size_t n,
+                      char *out, size_t cap)
 {
-	uint8_t prog[32], ver[21];
-	size_t n = program(seed, k, prog, NULL);
-	(void)h;
+	uint8_t ver[21];
 	switch (k->type) {
 	case ST_P2PK:
 	case ST_P2PKH:
@@ -314,6 +373,15 @@ int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net, const syn_akey
 	default:
 		return syn_segwit_addr(out, cap, net->hrp, 0, prog, n) < 0 ? -1 : 0;
 	}
+}
+
+int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net, const syn_akey *k,
+                 char *out, size_t cap)
+{
+	uint8_t prog[32];
+	size_t n = program(seed, k, prog, NULL);
+	(void)h;
+	return syn_addr_prog_str(net, k, prog, n, out, cap);
 }
 
 /* A strict-DER, low-S dummy signature plus SIGHASH_ALL: 71 or 72 bytes.

@@ -104,6 +104,9 @@ void syn_sha256d_x(uint8_t out[32], const void *data, size_t len);
 void syn_sha256d_parts_x(uint8_t out[32], const void *const *parts, const size_t *lens,
                          size_t n);
 void syn_hash160_x(uint8_t out[20], const void *data, size_t len);
+/* RIPEMD-160 of n 32-byte messages (SHA-256 digests: the second half of
+ * HASH160), in[j] into out[j]; eight at a time where the CPU has AVX2. */
+void syn_rmd32_many(const uint8_t *const *in, uint8_t *const *out, size_t n);
 /* Double SHA-256 of 64 bytes: a merkle tree node. */
 void syn_merkle_pair(uint8_t out[32], const uint8_t in[64]);
 /* Compares the above with util/hash.c; 0 or an error. */
@@ -169,6 +172,15 @@ size_t syn_program(uint64_t seed, const syn_akey *k, uint8_t *prog, uint8_t *inn
 /* The scriptPubKey from a program syn_program made. */
 size_t syn_spk_prog(uint64_t seed, const syn_akey *k, const uint8_t *prog, size_t n,
                     uint8_t *out);
+/* syn_program for n keys at once (n <= SYN_PROG_BATCH), the RIPEMD-160s
+ * batched; unlike syn_program, P2PK gets the HASH160 of its key (its
+ * address's program) and len[j] = 20. inner may be NULL. */
+#define SYN_PROG_BATCH 64
+void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                  uint8_t *len, uint8_t (*inner)[20]);
+/* The address text of k from its program (syn_programs'). 0 / -1. */
+int syn_addr_prog_str(const syn_net *net, const syn_akey *k, const uint8_t *prog, size_t n,
+                      char *out, size_t cap);
 /* Base58Check of data[len] (len <= 32) into out; its length, or -1. */
 int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len);
 /* A segwit address (bech32 for version 0, bech32m above); its length, or
@@ -468,6 +480,7 @@ typedef struct syn_sim {
 	char pl_err[256];
 	uint64_t fin_bytes;  /* bytes written, under mu */
 	pthread_t th_ser, th_fin;
+	double cpu_ser, cpu_fin; /* CPU seconds of the two threads, at their end */
 	syn_fin fin;             /* finisher's */
 	syn_pcache *pc;          /* serialiser's */
 	uint32_t pc_bits;
@@ -490,6 +503,9 @@ typedef struct syn_sim {
 	struct syn_bg *bg;
 	struct syn_incidents *inc;
 } syn_sim;
+
+/* CPU seconds the calling thread has used. */
+double syn_thread_cpu(void);
 
 /* wallet.c */
 /* Zeroed memory for a big table, mapped apart and advised to use huge

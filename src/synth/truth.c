@@ -132,11 +132,55 @@ static int sb_room(sbuf *b, size_t more)
 	return 0;
 }
 
+/* The addresses gathered by render, their programs hashed in one batch,
+ * then written out in order. */
+typedef struct pend {
+	syn_akey k[SYN_PROG_BATCH];
+	uint32_t pos[SYN_PROG_BATCH];
+	size_t n;
+} pend;
+
+static int flush(wlist *L, pend *q, sbuf *b)
+{
+	syn_sim *s = L->s;
+	uint8_t prog[SYN_PROG_BATCH][32], len[SYN_PROG_BATCH];
+	char name[64];
+	syn_programs(s->o.seed, q->k, q->n, prog, len, NULL);
+	for (size_t j = 0; j < q->n; j++) {
+		uint32_t w = q->k[j].w, pos = q->pos[j];
+		if (sb_room(b, 512) < 0)
+			return CT_ENOMEM;
+		if (pos == L->fp[w]) {
+			syn_wallet_name(s, w, name, sizeof(name));
+			b->n += (size_t)snprintf(b->p + b->n, 512,
+			                         "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"chain\": "
+			                         "\"%s\", \"addresses\": [\"",
+			                         w == L->first_w ? "" : ",", name,
+			                         syn_kind_name[s->w[w].kind], s->net->chain);
+		} else {
+			memcpy(b->p + b->n, ", \"", 3);
+			b->n += 3;
+		}
+		if (syn_addr_prog_str(s->net, &q->k[j], prog[j], len[j], b->p + b->n, 128) < 0)
+			return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
+		b->n += strlen(b->p + b->n);
+		b->p[b->n++] = '"';
+		if (pos == L->lp[w]) {
+			b->p[b->n++] = ']';
+			b->p[b->n++] = '}';
+		}
+	}
+	q->n = 0;
+	return 0;
+}
+
 static int render(wlist *L, const wchunk *c, sbuf *b)
 {
 	syn_sim *s = L->s;
-	char name[64];
+	pend q;
+	int rc;
 	b->n = 0;
+	q.n = 0;
 	for (uint32_t w = c->w0; w <= c->w1 && w < s->nw; w++) {
 		if (L->fp[w] == UINT32_MAX)
 			continue;
@@ -146,33 +190,14 @@ static int render(wlist *L, const wchunk *c, sbuf *b)
 		if (to > L->lp[w] + 1)
 			to = L->lp[w] + 1;
 		for (uint32_t pos = from; pos < to; pos++) {
-			syn_akey k;
-			if (!listed(s, w, pos, &k))
+			if (!listed(s, w, pos, &q.k[q.n]))
 				continue;
-			if (sb_room(b, 512) < 0)
-				return CT_ENOMEM;
-			if (pos == L->fp[w]) {
-				syn_wallet_name(s, w, name, sizeof(name));
-				b->n += (size_t)snprintf(b->p + b->n, 512,
-				                         "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"chain\": "
-				                         "\"%s\", \"addresses\": [\"",
-				                         w == L->first_w ? "" : ",", name,
-				                         syn_kind_name[s->w[w].kind], s->net->chain);
-			} else {
-				memcpy(b->p + b->n, ", \"", 3);
-				b->n += 3;
-			}
-			if (syn_addr_str(s->o.seed, NULL, s->net, &k, b->p + b->n, 128) < 0)
-				return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
-			b->n += strlen(b->p + b->n);
-			b->p[b->n++] = '"';
-			if (pos == L->lp[w]) {
-				b->p[b->n++] = ']';
-				b->p[b->n++] = '}';
-			}
+			q.pos[q.n++] = pos;
+			if (q.n == SYN_PROG_BATCH && (rc = flush(L, &q, b)) < 0)
+				return rc;
 		}
 	}
-	return 0;
+	return flush(L, &q, b);
 }
 
 static void *wl_thread(void *arg)

@@ -315,12 +315,19 @@ static syn_pcache *pc_entry(syn_sim *s, uint32_t w, uint32_t i)
 	return &s->pc[(h ^ (h >> 16)) & ((1u << s->pc_bits) - 1)];
 }
 
-/* scriptPubKey of an output; the program from the cache when the address
- * was paid before, else computed (and cached). */
+static int pc_hit(const syn_pcache *c, const syn_akey *k)
+{
+	return c->valid == 1 && c->w == k->w && c->i == k->i && c->type == k->type;
+}
+
+/* scriptPubKey of an output; the program from the cache (fill_cache put
+ * it there, or the address was paid before), else computed and cached.
+ * An entry only ever holds what syn_program gives for its key, so hits
+ * and misses give the same bytes. */
 static size_t spk_cached(syn_sim *s, const syn_akey *k, uint8_t *out)
 {
 	syn_pcache *c = pc_entry(s, k->w, k->i);
-	if (!k->reused || !c->valid || c->w != k->w || c->i != k->i || c->type != k->type) {
+	if (!pc_hit(c, k)) {
 		c->len = (uint8_t)syn_program(s->o.seed, k, c->prog, c->inner);
 		c->w = k->w;
 		c->i = k->i;
@@ -383,7 +390,7 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 		const uint8_t *inner = NULL;
 		if (k.type == ST_P2SH_WPKH) {
 			const syn_pcache *c = pc_entry(s, k.w, k.i);
-			if (c->valid && c->w == k.w && c->i == k.i && c->type == k.type)
+			if (pc_hit(c, &k))
 				inner = c->inner;
 		}
 		/* the scriptSig after a one-byte length, moved if it needs three */
@@ -442,6 +449,95 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 	return add_op(J, SYN_OP_TX, h->slot, (uint32_t)J->nrecs++);
 }
 
+/* Before serialising a block: the programs of every address it pays,
+ * and of the P2SH-P2WPKH addresses it spends, that are not in the cache,
+ * hashed in batches (syn_programs: eight RIPEMD-160s at once) and put in
+ * the cache. An entry claimed here is marked pending (valid = 2) so that
+ * an address met twice is hashed once; a result whose entry another
+ * address took meanwhile is dropped (ser_tx then hashes it alone). */
+typedef struct fillq {
+	syn_akey k[SYN_PROG_BATCH];
+	syn_pcache *c[SYN_PROG_BATCH];
+	size_t n;
+} fillq;
+
+static void fill_flush(syn_sim *s, fillq *q)
+{
+	uint8_t prog[SYN_PROG_BATCH][32], len[SYN_PROG_BATCH], inner[SYN_PROG_BATCH][20];
+	syn_programs(s->o.seed, q->k, q->n, prog, len, inner);
+	for (size_t j = 0; j < q->n; j++) {
+		syn_pcache *c = q->c[j];
+		const syn_akey *k = &q->k[j];
+		if (c->valid != 2 || c->w != k->w || c->i != k->i || c->type != k->type)
+			continue;
+		memcpy(c->prog, prog[j], 32);
+		memcpy(c->inner, inner[j], 20);
+		c->len = k->type == ST_P2PK ? 0 : len[j]; /* as syn_program */
+		c->valid = 1;
+	}
+	q->n = 0;
+}
+
+static void fill_one(syn_sim *s, fillq *q, uint32_t w, uint32_t i, uint8_t type, uint8_t ucomp)
+{
+	syn_pcache *c = pc_entry(s, w, i);
+	if (c->valid && c->w == w && c->i == i && c->type == type)
+		return; /* cached, or pending */
+	syn_akey *k = &q->k[q->n];
+	k->w = w;
+	k->i = i;
+	k->type = type;
+	k->ucomp = ucomp;
+	k->reused = 0;
+	c->w = w;
+	c->i = i;
+	c->type = type;
+	c->valid = 2;
+	q->c[q->n++] = c;
+	if (q->n == SYN_PROG_BATCH)
+		fill_flush(s, q);
+}
+
+static void fill_cache(syn_sim *s, const syn_job *J)
+{
+	fillq q;
+	size_t k = 0;
+	q.n = 0;
+	/* the entries are in a big table, far apart: fetch those of the tx
+	 * PREFETCH_AHEAD ahead, and the records (written on another core)
+	 * further ahead */
+	for (size_t a = 0; a < PREFETCH_AHEAD && a < J->ntx; a++)
+		prefetch_tx(s, J->rec + J->roff[a]);
+	for (size_t off = 0; off < J->rlen;) {
+		const uint8_t *r = J->rec + off;
+		if (*r == R_DROP) {
+			off += sizeof(rdrop);
+			continue;
+		}
+		if (k + 4 * PREFETCH_AHEAD < J->ntx) {
+			size_t a = J->roff[k + 4 * PREFETCH_AHEAD];
+			for (size_t o = 0; o < 192 && a + o < J->rlen; o += 64)
+				__builtin_prefetch(J->rec + a + o);
+		}
+		if (k + PREFETCH_AHEAD < J->ntx)
+			prefetch_tx(s, J->rec + J->roff[k + PREFETCH_AHEAD]);
+		k++;
+		const rtx *h = (const rtx *)r;
+		const rin *ri = (const rin *)(h + 1);
+		const rout *ro = (const rout *)(ri + h->nin);
+		for (uint32_t i = 0; i < h->nin; i++)
+			if (ri[i].type == ST_P2SH_WPKH)
+				fill_one(s, &q, ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp);
+		for (uint32_t i = 0; i < h->nout; i++)
+			if (ro[i].type != ST_P2PK) /* its script holds the key, no hash */
+				fill_one(s, &q, ro[i].w, ro[i].i, ro[i].type, ro[i].ucomp);
+		off += sizeof(rtx) + h->nin * sizeof(rin) + h->nout * sizeof(rout) +
+		       ALIGN8(h->opret_len);
+	}
+	if (q.n)
+		fill_flush(s, &q);
+}
+
 int syn_serialise(syn_sim *s, syn_job *J)
 {
 	int rc;
@@ -452,9 +548,9 @@ int syn_serialise(syn_sim *s, syn_job *J)
 	    grow((void **)&J->recs, &J->rcap, J->ntx + 1, sizeof(syn_txrec), 4096) < 0)
 		return CT_ENOMEM;
 	memset(&J->recs[0], 0, sizeof(J->recs[0]));
-	for (size_t k = 0; k < PREFETCH_AHEAD && k < J->ntx; k++)
-		prefetch_tx(s, J->rec + J->roff[k]);
-	size_t k = 0;
+	/* the programs first, in batches; then the bytes (the records and
+	 * the cache entries they name were just read: no prefetching) */
+	fill_cache(s, J);
 	for (size_t off = 0; off < J->rlen;) {
 		const uint8_t *r = J->rec + off;
 		if (*r == R_DROP) {
@@ -464,16 +560,6 @@ int syn_serialise(syn_sim *s, syn_job *J)
 			continue;
 		}
 		const rtx *h = (const rtx *)r;
-		/* records were written on another core: their lines ahead, then
-		 * the cache entries they name */
-		if (k + 4 * PREFETCH_AHEAD < J->ntx) {
-			size_t a = J->roff[k + 4 * PREFETCH_AHEAD];
-			for (size_t o = 0; o < 192 && a + o < J->rlen; o += 64)
-				__builtin_prefetch(J->rec + a + o);
-		}
-		if (k + PREFETCH_AHEAD < J->ntx)
-			prefetch_tx(s, J->rec + J->roff[k + PREFETCH_AHEAD]);
-		k++;
 		if ((rc = ser_tx(s, J, h)) < 0)
 			return rc;
 		off += sizeof(rtx) + h->nin * sizeof(rin) + h->nout * sizeof(rout) +

@@ -219,11 +219,62 @@ static const char B58[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstu
 static char B58_PAIRS[58 * 58][2];
 static pthread_once_t b58_once = PTHREAD_ONCE_INIT;
 
+#define B58_D5 656356768u /* 58^5 < 2^30 */
+
+/* B58_POW[i][j]: digit j (least significant first) in base 58^5 of
+ * 2^(32 (6 - i)), the weight of 32-bit limb i of a 25-byte number
+ * (limb 0 holds its first byte, limbs 1..6 four bytes each). */
+static uint32_t B58_POW[7][7];
+
 static void b58_init(void)
 {
 	for (int v = 0; v < 58 * 58; v++) {
 		B58_PAIRS[v][0] = (char)(v % 58);
 		B58_PAIRS[v][1] = (char)(v / 58);
+	}
+	uint64_t d[7] = {1, 0, 0, 0, 0, 0, 0};
+	for (int i = 6; i >= 0; i--) {
+		for (int j = 0; j < 7; j++)
+			B58_POW[i][j] = (uint32_t)d[j];
+		uint64_t carry = 0; /* d *= 2^32 */
+		for (int j = 0; j < 7; j++) {
+			uint64_t x = (d[j] << 32) + carry;
+			d[j] = x % B58_D5;
+			carry = x / B58_D5;
+		}
+	}
+}
+
+/* Base58 of a 25-byte number (a version byte, 20 bytes, a checksum),
+ * the digits' values into dig[35], least significant first: every limb
+ * times its weight's digits, summed (independent products, not a chain
+ * of divisions), then the carries. No overflow: a limb is below 2^32, a
+ * weight's digit below 2^29.3, six products and a small seventh stay
+ * below 2^64, and a carry adds less than 2^35 to a sum below 2^63.9. */
+static void b58_25(const uint8_t *b, char dig[35])
+{
+	uint64_t limb[7], acc[7];
+	limb[0] = b[0];
+	for (int i = 1; i < 7; i++)
+		limb[i] = (uint64_t)b[4 * i - 3] << 24 | (uint64_t)b[4 * i - 2] << 16 |
+		          (uint64_t)b[4 * i - 1] << 8 | b[4 * i];
+#pragma GCC unroll 7
+	for (int j = 0; j < 7; j++) {
+		uint64_t a = 0;
+#pragma GCC unroll 7
+		for (int i = 0; i < 7; i++)
+			a += limb[i] * B58_POW[i][j];
+		acc[j] = a;
+	}
+	for (int j = 0; j < 6; j++) {
+		acc[j + 1] += acc[j] / B58_D5;
+		acc[j] %= B58_D5;
+	}
+	for (int j = 0; j < 7; j++) {
+		uint32_t r = (uint32_t)acc[j], q = r / (58 * 58), q2 = q / (58 * 58);
+		memcpy(dig + 5 * j, B58_PAIRS[r - q * (58 * 58)], 2);
+		memcpy(dig + 5 * j + 2, B58_PAIRS[q - q2 * (58 * 58)], 2);
+		dig[5 * j + 4] = (char)q2;
 	}
 }
 
@@ -245,6 +296,11 @@ int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len)
 	memcpy(b + len, chk, 4);
 	while (zeros < n && b[zeros] == 0)
 		zeros++;
+	if (n == 25) { /* every address but P2WSH/P2TR's: the fast way */
+		b58_25(b, dig);
+		nd = 35;
+		goto digits;
+	}
 	for (size_t i = zeros, first = (n - zeros) % 4 ? (n - zeros) % 4 : 4; i < n; first = 4) {
 		uint32_t v = 0;
 		for (size_t j = 0; j < first; j++)
@@ -268,6 +324,7 @@ int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len)
 		dig[nd + 4] = (char)q2;
 		nd += 5;
 	}
+digits:
 	while (nd && dig[nd - 1] == 0)
 		nd--;
 	if (zeros + nd + 1 > cap)

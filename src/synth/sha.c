@@ -255,27 +255,44 @@ AVX2 static inline __m256i rmd_rol(__m256i x, int s)
 	                       _mm256_srl_epi32(x, _mm_cvtsi32_si128(32 - s)));
 }
 
-/* f of round j (0..4): x^y^z, (x&y)|(~x&z), (x|~y)^z, (x&z)|(y&~z), x^(y|~z) */
-AVX2 static inline __m256i rmd_f(int j, __m256i x, __m256i y, __m256i z)
-{
-	const __m256i ones = _mm256_set1_epi32(-1);
-	switch (j) {
-	case 0:
-		return _mm256_xor_si256(_mm256_xor_si256(x, y), z);
-	case 1:
-		return _mm256_or_si256(_mm256_and_si256(x, y), _mm256_andnot_si256(x, z));
-	case 2:
-		return _mm256_xor_si256(_mm256_or_si256(x, _mm256_xor_si256(y, ones)), z);
-	case 3:
-		return _mm256_or_si256(_mm256_and_si256(x, z), _mm256_andnot_si256(z, y));
-	default:
-		return _mm256_xor_si256(x, _mm256_or_si256(y, _mm256_xor_si256(z, ones)));
-	}
-}
+/* The five f functions: x^y^z, (x&y)|(~x&z), (x|~y)^z, (x&z)|(y&~z),
+ * x^(y|~z). */
+#define RF0(x, y, z) _mm256_xor_si256(_mm256_xor_si256(x, y), z)
+#define RF1(x, y, z) _mm256_or_si256(_mm256_and_si256(x, y), _mm256_andnot_si256(x, z))
+#define RF2(x, y, z) _mm256_xor_si256(_mm256_or_si256(x, _mm256_xor_si256(y, ones)), z)
+#define RF3(x, y, z) _mm256_or_si256(_mm256_and_si256(x, z), _mm256_andnot_si256(z, y))
+#define RF4(x, y, z) _mm256_xor_si256(x, _mm256_or_si256(y, _mm256_xor_si256(z, ones)))
+
+/* One step of a line: a = rol(a + f(b, c, d) + x + k, s) + e, then the
+ * registers shift (c is rotated by 10). */
+#define RSTEP(F, a, b, c, d, e, x, k, s)                                                 \
+	do {                                                                               \
+		__m256i t_ = _mm256_add_epi32(_mm256_add_epi32(a, F(b, c, d)),                   \
+		                              _mm256_add_epi32(x, k));                           \
+		t_ = _mm256_add_epi32(rmd_rol(t_, s), e);                                        \
+		a = e;                                                                           \
+		e = d;                                                                           \
+		d = rmd_rol(c, 10);                                                              \
+		c = b;                                                                           \
+		b = t_;                                                                          \
+	} while (0)
+
+/* Round rd (16 steps) of both lines, the left with FL, the right with FR;
+ * unrolled, so that word indices and rotations are constants. */
+#define RROUND(rd, FL, FR)                                                               \
+	do {                                                                               \
+		const __m256i kl_ = _mm256_set1_epi32((int)RMD_K[rd]);                          \
+		const __m256i kr_ = _mm256_set1_epi32((int)RMD_KP[rd]);                         \
+		_Pragma("GCC unroll 16") for (int j_ = 16 * (rd); j_ < 16 * (rd) + 16; j_++) {  \
+			RSTEP(FL, a, b, c, d, e, X[RMD_R[j_]], kl_, RMD_S[j_]);                  \
+			RSTEP(FR, ap, bp, cp, dp, ep, X[RMD_RP[j_]], kr_, RMD_SP[j_]);           \
+		}                                                                          \
+	} while (0)
 
 /* Eight messages of 32 bytes: lane l hashes in[l] into out[l]. */
 AVX2 static void rmd32_x8(const uint8_t *const in[8], uint8_t *const out[8])
 {
+	const __m256i ones = _mm256_set1_epi32(-1);
 	__m256i X[16];
 	for (int i = 0; i < 8; i++) {
 		uint32_t w[8];
@@ -290,26 +307,12 @@ AVX2 static void rmd32_x8(const uint8_t *const in[8], uint8_t *const out[8])
 	__m256i a = _mm256_set1_epi32((int)RMD_H[0]), b = _mm256_set1_epi32((int)RMD_H[1]);
 	__m256i c = _mm256_set1_epi32((int)RMD_H[2]), d = _mm256_set1_epi32((int)RMD_H[3]);
 	__m256i e = _mm256_set1_epi32((int)RMD_H[4]);
-	__m256i ap = a, bp = b, cp = c, dp = d, ep = e, t;
-	for (int j = 0; j < 80; j++) {
-		int rd = j >> 4;
-		t = _mm256_add_epi32(_mm256_add_epi32(a, rmd_f(rd, b, c, d)),
-		                     _mm256_add_epi32(X[RMD_R[j]], _mm256_set1_epi32((int)RMD_K[rd])));
-		t = _mm256_add_epi32(rmd_rol(t, RMD_S[j]), e);
-		a = e;
-		e = d;
-		d = rmd_rol(c, 10);
-		c = b;
-		b = t;
-		t = _mm256_add_epi32(_mm256_add_epi32(ap, rmd_f(4 - rd, bp, cp, dp)),
-		                     _mm256_add_epi32(X[RMD_RP[j]], _mm256_set1_epi32((int)RMD_KP[rd])));
-		t = _mm256_add_epi32(rmd_rol(t, RMD_SP[j]), ep);
-		ap = ep;
-		ep = dp;
-		dp = rmd_rol(cp, 10);
-		cp = bp;
-		bp = t;
-	}
+	__m256i ap = a, bp = b, cp = c, dp = d, ep = e;
+	RROUND(0, RF0, RF4);
+	RROUND(1, RF1, RF3);
+	RROUND(2, RF2, RF2);
+	RROUND(3, RF3, RF1);
+	RROUND(4, RF4, RF0);
 	__m256i h[5];
 	h[0] = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32((int)RMD_H[1]), c), dp);
 	h[1] = _mm256_add_epi32(_mm256_add_epi32(_mm256_set1_epi32((int)RMD_H[2]), d), ep);
@@ -432,6 +435,20 @@ int syn_sha_selftest(void)
 						               "synth: RIPEMD-160 self-test failed (%zu of %zu)", j, n);
 				}
 			}
+	}
+	/* Base58Check of 21-byte payloads (its own fast path): 0 to 21
+	 * leading zeros, pseudo-random rest */
+	for (uint32_t t = 0, z = 0x12345678; t < 2200; t++) {
+		char x[80], y[80];
+		for (size_t i = 0; i < 21; i++) {
+			z = z * 1103515245u + 12345u;
+			msg[i] = i < t % 22 ? 0 : (uint8_t)(z >> 16);
+		}
+		if (t % 7 == 0)
+			memset(msg + 1, 0xff, 20);
+		if (ct__base58check_encode(NULL, x, sizeof(x), msg, 21) < 0 ||
+		    syn_base58check(y, sizeof(y), msg, 21) < 0 || strcmp(x, y))
+			return ct__err(CT_EINTERNAL, "synth: Base58Check self-test failed (21 bytes)");
 	}
 	for (size_t t = 0; t < 64; t++) {
 		char x[80], y[80];

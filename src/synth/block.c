@@ -113,7 +113,10 @@ static int merkle(uint8_t root[32], const uint8_t *hashes, size_t stride, size_t
 			memcpy(lv + 32 * n, lv + 32 * (n - 1), 32);
 			n++;
 		}
-		for (size_t i = 0; i < n / 2; i++)
+		size_t i = 0;
+		for (; i + 2 <= n / 2; i += 2) /* two nodes at a time */
+			syn_merkle_pair_x2(lv + 32 * i, lv + 64 * i, lv + 32 * (i + 1), lv + 64 * (i + 1));
+		if (i < n / 2)
 			syn_merkle_pair(lv + 32 * i, lv + 64 * i);
 		n /= 2;
 	}

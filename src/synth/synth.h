@@ -109,6 +109,12 @@ void syn_hash160_x(uint8_t out[20], const void *data, size_t len);
 void syn_rmd32_many(const uint8_t *const *in, uint8_t *const *out, size_t n);
 /* Double SHA-256 of 64 bytes: a merkle tree node. */
 void syn_merkle_pair(uint8_t out[32], const uint8_t in[64]);
+/* Two at a time (two SHA-NI streams interleaved where the CPU has them):
+ * the same results as two calls of syn_sha256d / syn_merkle_pair. */
+void syn_sha256d_x2(uint8_t o0[32], const void *m0, size_t l0, uint8_t o1[32], const void *m1,
+                    size_t l1);
+void syn_merkle_pair_x2(uint8_t o0[32], const uint8_t i0[64], uint8_t o1[32],
+                        const uint8_t i1[64]);
 /* Compares the above with util/hash.c; 0 or an error. */
 int syn_sha_selftest(void);
 

@@ -588,9 +588,58 @@ static int unref(syn_sim *s, syn_job *J, uint32_t slot)
 
 #define OP_AHEAD 16
 
+/* After its txid is known: the tx's slot gets it, and the count of its
+ * outputs that wallets hold; the txid goes to syn_emit's caller if it
+ * asked. */
+static int tx_done(syn_sim *s, syn_job *J, const syn_slotop *o)
+{
+	syn_txrec *rec = &J->recs[o->arg];
+	syn_slot *e = syn_slot_at(s->slots, o->slot);
+	memcpy(e->txid, rec->txid, 32);
+	e->refs = rec->nout;
+	if (rec->nout == 0) { /* nothing to spend: the slot is free again */
+		if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+			return CT_ENOMEM;
+		J->freed[J->nfreed++] = o->slot;
+	}
+	if (rec->report != NO_REPORT) {
+		if (grow((void **)&s->reports, &s->creports, (size_t)rec->report + 1, 32, 256) < 0)
+			return CT_ENOMEM;
+		memcpy(s->reports[rec->report], rec->txid, 32);
+		if (rec->report >= s->ser_reports)
+			s->ser_reports = rec->report + 1;
+	}
+	return 0;
+}
+
+/* A segwit tx alone: txid over version, body and locktime, wtxid over all. */
+static void hash_segwit(syn_job *J, syn_txrec *rec)
+{
+	const uint8_t *b = J->buf + rec->off;
+	const void *parts[3] = {b, b + rec->body, b + rec->len - 4};
+	size_t lens[3] = {4, rec->wit - rec->body, 4};
+	syn_sha256d_parts(rec->txid, parts, lens, 3);
+	syn_sha256d(rec->wtxid, b, rec->len);
+}
+
+/* The tx of op p (not segwit), hashed alone. */
+static int flush_one(syn_sim *s, syn_job *J, const syn_slotop *p)
+{
+	syn_txrec *rec = &J->recs[p->arg];
+	syn_sha256d(rec->txid, J->buf + rec->off, rec->len);
+	memcpy(rec->wtxid, rec->txid, 32);
+	return tx_done(s, J, p);
+}
+
 int syn_txids(syn_sim *s, syn_job *J)
 {
 	int rc;
+	/* A tx without witnesses waits (pend) for the next such tx, and the
+	 * two are hashed together (syn_sha256d_x2); it is hashed alone when
+	 * an input of a later tx spends it before that, or at the end. Its
+	 * slot is written before anything reads it, so the bytes are those of
+	 * one tx at a time. */
+	const syn_slotop *pend = NULL;
 	J->nfreed = 0;
 	for (size_t k = 0; k < OP_AHEAD && k < J->nops; k++)
 		__builtin_prefetch(syn_slot_at(s->slots, J->ops[k].slot));
@@ -602,44 +651,40 @@ int syn_txids(syn_sim *s, syn_job *J)
 			__builtin_prefetch(J->ops + k + 4 * OP_AHEAD);
 		if (k + OP_AHEAD < J->nops)
 			__builtin_prefetch(syn_slot_at(s->slots, J->ops[k + OP_AHEAD].slot));
-		if (o->kind == SYN_OP_SPEND) {
-			memcpy(J->buf + o->arg, syn_slot_at(s->slots, o->slot)->txid, 32);
-			if ((rc = unref(s, J, o->slot)) < 0)
-				return rc;
-			continue;
-		}
-		if (o->kind == SYN_OP_DROP) {
+		if (o->kind == SYN_OP_SPEND || o->kind == SYN_OP_DROP) {
+			if (pend && pend->slot == o->slot) {
+				if ((rc = flush_one(s, J, pend)) < 0)
+					return rc;
+				pend = NULL;
+			}
+			if (o->kind == SYN_OP_SPEND)
+				memcpy(J->buf + o->arg, syn_slot_at(s->slots, o->slot)->txid, 32);
 			if ((rc = unref(s, J, o->slot)) < 0)
 				return rc;
 			continue;
 		}
 		/* SYN_OP_TX: every txid it spends is in place */
 		syn_txrec *rec = &J->recs[o->arg];
-		const uint8_t *b = J->buf + rec->off;
 		if (rec->segwit) {
-			const void *parts[3] = {b, b + rec->body, b + rec->len - 4};
-			size_t lens[3] = {4, rec->wit - rec->body, 4};
-			syn_sha256d_parts(rec->txid, parts, lens, 3);
-			syn_sha256d(rec->wtxid, b, rec->len);
-		} else {
-			syn_sha256d(rec->txid, b, rec->len);
-			memcpy(rec->wtxid, rec->txid, 32);
+			hash_segwit(J, rec);
+			if ((rc = tx_done(s, J, o)) < 0)
+				return rc;
+			continue;
 		}
-		syn_slot *e = syn_slot_at(s->slots, o->slot);
-		memcpy(e->txid, rec->txid, 32);
-		e->refs = rec->nout;
-		if (rec->nout == 0) { /* nothing to spend: the slot is free again */
-			if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
-				return CT_ENOMEM;
-			J->freed[J->nfreed++] = o->slot;
+		if (!pend) {
+			pend = o;
+			continue;
 		}
-		if (rec->report != NO_REPORT) {
-			if (grow((void **)&s->reports, &s->creports, (size_t)rec->report + 1, 32, 256) < 0)
-				return CT_ENOMEM;
-			memcpy(s->reports[rec->report], rec->txid, 32);
-			if (rec->report >= s->ser_reports)
-				s->ser_reports = rec->report + 1;
-		}
+		syn_txrec *pr = &J->recs[pend->arg];
+		syn_sha256d_x2(pr->txid, J->buf + pr->off, pr->len, rec->txid, J->buf + rec->off,
+		               rec->len);
+		memcpy(pr->wtxid, pr->txid, 32);
+		memcpy(rec->wtxid, rec->txid, 32);
+		if ((rc = tx_done(s, J, pend)) < 0 || (rc = tx_done(s, J, o)) < 0)
+			return rc;
+		pend = NULL;
 	}
+	if (pend && (rc = flush_one(s, J, pend)) < 0)
+		return rc;
 	return 0;
 }

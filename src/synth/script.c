@@ -144,43 +144,51 @@ void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32
 {
 	/* first the SHA-256 of every key or script, then their RIPEMD-160s
 	 * in one batch; P2SH-P2WPKH hashes its redeem script in a second */
-	uint8_t dig[SYN_PROG_BATCH][32], in1[SYN_PROG_BATCH][20], buf[128];
+	uint8_t dig[SYN_PROG_BATCH][32], in1[SYN_PROG_BATCH][20], buf[2][128];
 	const uint8_t *rin[SYN_PROG_BATCH] = {0};
 	uint8_t *rout[SYN_PROG_BATCH] = {0};
-	size_t nr = 0, nested = 0;
+	size_t nr = 0, nested = 0, m[2] = {0, 0};
+	uint8_t *sout[2] = {NULL, NULL};
+	int ns = 0;
 	for (size_t j = 0; j < n; j++) {
-		size_t m;
+		uint8_t *bj = buf[ns];
 		switch (k[j].type) {
 		case ST_P2PK:
 		case ST_P2PKH:
 		case ST_P2WPKH:
 		case ST_P2SH_WPKH:
-			m = pubkey(seed, &k[j], 0, key_uncompressed(&k[j]), buf);
-			syn_sha256(dig[nr], buf, m);
+			m[ns] = pubkey(seed, &k[j], 0, key_uncompressed(&k[j]), bj);
+			sout[ns++] = dig[nr];
 			rin[nr] = dig[nr];
 			rout[nr++] = k[j].type == ST_P2SH_WPKH ? in1[j] : prog[j];
 			nested += k[j].type == ST_P2SH_WPKH;
 			len[j] = 20;
 			break;
 		case ST_P2SH_MS:
-			m = multisig(seed, &k[j], buf);
-			syn_sha256(dig[nr], buf, m);
+			m[ns] = multisig(seed, &k[j], bj);
+			sout[ns++] = dig[nr];
 			rin[nr] = dig[nr];
 			rout[nr++] = prog[j];
 			len[j] = 20;
 			break;
 		case ST_P2WSH:
-			m = multisig(seed, &k[j], buf);
-			syn_sha256(prog[j], buf, m);
+			m[ns] = multisig(seed, &k[j], bj);
+			sout[ns++] = prog[j];
 			len[j] = 32;
 			break;
 		default: /* ST_P2TR: the output key itself */
-			pubkey(seed, &k[j], 0, 0, buf);
-			memcpy(prog[j], buf + 1, 32);
+			pubkey(seed, &k[j], 0, 0, bj);
+			memcpy(prog[j], bj + 1, 32);
 			len[j] = 32;
 			break;
 		}
+		if (ns == 2) { /* the SHA-256s two at a time */
+			syn_sha256_x2(sout[0], buf[0], m[0], sout[1], buf[1], m[1]);
+			ns = 0;
+		}
 	}
+	if (ns)
+		syn_sha256(sout[0], buf[0], m[0]);
 	syn_rmd32_many(rin, rout, nr);
 	if (!nested)
 		return;
@@ -190,10 +198,9 @@ void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32
 			continue;
 		if (inner)
 			memcpy(inner[j], in1[j], 20);
-		buf[0] = 0x00; /* the redeem script 0014<key hash> */
-		buf[1] = 0x14;
-		memcpy(buf + 2, in1[j], 20);
-		syn_sha256(dig[nr], buf, 22);
+		uint8_t rs[22] = {0x00, 0x14}; /* the redeem script 0014<key hash> */
+		memcpy(rs + 2, in1[j], 20);
+		syn_sha256(dig[nr], rs, 22);
 		rin[nr] = dig[nr];
 		rout[nr++] = prog[j];
 	}
@@ -280,11 +287,21 @@ static void b58_25(const uint8_t *b, char dig[35])
 
 int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len)
 {
+	uint8_t chk[32];
+	if (len > 32)
+		return -1;
+	syn_sha256d(chk, data, len);
+	return syn_base58check_chk(out, cap, data, len, chk);
+}
+
+int syn_base58check_chk(char *out, size_t cap, const uint8_t *data, size_t len,
+                        const uint8_t chk4[4])
+{
 	/* The number (data and a 4-byte checksum, big-endian) in 32-bit
 	 * limbs, divided by 58^5 until nothing is left: five digits at a
 	 * time instead of one. */
 	enum { D5 = 58u * 58u * 58u * 58u * 58u }; /* 656356768 < 2^32 */
-	uint8_t b[40], chk[32];
+	uint8_t b[40];
 	uint32_t limb[10];
 	char dig[64];
 	size_t n = len + 4, zeros = 0, nl = 0, nd = 0;
@@ -292,8 +309,7 @@ int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len)
 		return -1;
 	pthread_once(&b58_once, b58_init);
 	memcpy(b, data, len);
-	syn_sha256d(chk, data, len);
-	memcpy(b + len, chk, 4);
+	memcpy(b + len, chk4, 4);
 	while (zeros < n && b[zeros] == 0)
 		zeros++;
 	if (n == 25) { /* every address but P2WSH/P2TR's: the fast way */
@@ -430,6 +446,42 @@ int syn_addr_prog_str(const syn_net *net, const syn_akey *k, const uint8_t *prog
 	default:
 		return syn_segwit_addr(out, cap, net->hrp, 0, prog, n) < 0 ? -1 : 0;
 	}
+}
+
+int syn_addr_prog_strs(const syn_net *net, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                       const uint8_t *len, char *out, size_t stride)
+{
+	/* the Base58Check payloads (version byte, hash) and their checksums,
+	 * two at a time; the others (segwit) one by one */
+	uint8_t ver[SYN_PROG_BATCH][21], chk[SYN_PROG_BATCH][32];
+	size_t b58[SYN_PROG_BATCH], nb = 0;
+	for (size_t j = 0; j < n; j++) {
+		switch (k[j].type) {
+		case ST_P2PK:
+		case ST_P2PKH:
+		case ST_P2SH_MS:
+		case ST_P2SH_WPKH:
+			ver[j][0] = (k[j].type == ST_P2PK || k[j].type == ST_P2PKH) ? net->p2pkh_ver
+			                                                              : net->p2sh_ver;
+			memcpy(ver[j] + 1, prog[j], 20);
+			b58[nb++] = j;
+			break;
+		default:
+			if (syn_addr_prog_str(net, &k[j], prog[j], len[j], out + j * stride, stride) < 0)
+				return -1;
+		}
+	}
+	size_t i = 0;
+	for (; i + 2 <= nb; i += 2)
+		syn_sha256d_x2(chk[b58[i]], ver[b58[i]], 21, chk[b58[i + 1]], ver[b58[i + 1]], 21);
+	if (i < nb)
+		syn_sha256d(chk[b58[i]], ver[b58[i]], 21);
+	for (i = 0; i < nb; i++) {
+		size_t j = b58[i];
+		if (syn_base58check_chk(out + j * stride, stride, ver[j], 21, chk[j]) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net, const syn_akey *k,

@@ -115,6 +115,8 @@ void syn_sha256d_x2(uint8_t o0[32], const void *m0, size_t l0, uint8_t o1[32], c
                     size_t l1);
 void syn_merkle_pair_x2(uint8_t o0[32], const uint8_t i0[64], uint8_t o1[32],
                         const uint8_t i1[64]);
+void syn_sha256_x2(uint8_t o0[32], const void *m0, size_t l0, uint8_t o1[32], const void *m1,
+                   size_t l1);
 /* Compares the above with util/hash.c; 0 or an error. */
 int syn_sha_selftest(void);
 
@@ -187,7 +189,15 @@ void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32
 /* The address text of k from its program (syn_programs'). 0 / -1. */
 int syn_addr_prog_str(const syn_net *net, const syn_akey *k, const uint8_t *prog, size_t n,
                       char *out, size_t cap);
-/* Base58Check of data[len] (len <= 32) into out; its length, or -1. */
+/* The address texts of n keys (n <= SYN_PROG_BATCH) from their programs,
+ * into out + j * stride; the Base58Check checksums two at a time. 0 / -1. */
+int syn_addr_prog_strs(const syn_net *net, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                       const uint8_t *len, char *out, size_t stride);
+/* Base58Check of data[len] (len <= 32) into out; its length, or -1.
+ * syn_base58check_chk: with the checksum (the first 4 bytes of the
+ * double SHA-256 of data) already computed. */
+int syn_base58check_chk(char *out, size_t cap, const uint8_t *data, size_t len,
+                        const uint8_t chk[4]);
 int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len);
 /* A segwit address (bech32 for version 0, bech32m above); its length, or
  * -1. Same text as util/encode.c's ct__segwit_encode. */

@@ -144,8 +144,10 @@ static int flush(wlist *L, pend *q, sbuf *b)
 {
 	syn_sim *s = L->s;
 	uint8_t prog[SYN_PROG_BATCH][32], len[SYN_PROG_BATCH];
-	char name[64];
+	char name[64], addr[SYN_PROG_BATCH][128];
 	syn_programs(s->o.seed, q->k, q->n, prog, len, NULL);
+	if (syn_addr_prog_strs(s->net, q->k, q->n, prog, len, addr[0], sizeof(addr[0])) < 0)
+		return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
 	for (size_t j = 0; j < q->n; j++) {
 		uint32_t w = q->k[j].w, pos = q->pos[j];
 		if (sb_room(b, 512) < 0)
@@ -161,9 +163,9 @@ static int flush(wlist *L, pend *q, sbuf *b)
 			memcpy(b->p + b->n, ", \"", 3);
 			b->n += 3;
 		}
-		if (syn_addr_prog_str(s->net, &q->k[j], prog[j], len[j], b->p + b->n, 128) < 0)
-			return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
-		b->n += strlen(b->p + b->n);
+		size_t al = strlen(addr[j]);
+		memcpy(b->p + b->n, addr[j], al);
+		b->n += al;
 		b->p[b->n++] = '"';
 		if (pos == L->lp[w]) {
 			b->p[b->n++] = ']';

@@ -329,12 +329,19 @@ AVX2 static void rmd32_x8(const uint8_t *const in[8], uint8_t *const out[8])
 	}
 }
 
+static int avx2_ok;
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+
+static void avx2_init(void)
+{
+	__builtin_cpu_init();
+	avx2_ok = __builtin_cpu_supports("avx2") ? 1 : 0;
+}
+
 static int have_avx2(void)
 {
-	static int v = -1; /* benign race: every thread computes the same */
-	if (v < 0)
-		v = __builtin_cpu_supports("avx2") ? 1 : 0;
-	return v;
+	pthread_once(&avx2_once, avx2_init);
+	return avx2_ok;
 }
 #endif
 

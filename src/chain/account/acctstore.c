@@ -949,6 +949,7 @@ int ct__acct_file_add(ct_acctstore *st, const uint8_t sha[32], uint64_t size, ui
 	ct_put_le64(r + 40, rows);
 	ct_put_le64(r + 48, st->w.xfers);
 	st->w.files++;
+	crash_point(st); /* a file appended (phase A) */
 	return 0;
 }
 

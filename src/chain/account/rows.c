@@ -653,7 +653,7 @@ static int parse_hash(const ct_field *f, uint8_t out[32])
 	for (int i = 0; i < 32; i++) {
 		int hi = hexd(p[2 * i]), lo = hexd(p[2 * i + 1]);
 		bad |= hi | lo;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
 	}
 	return bad < 0 ? -1 : 0;
 }

@@ -367,6 +367,11 @@ int ct__acct_tx_find(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t
 	return ct__hidx_find(&st->txidx, hash, st->c.txs, t, NULL);
 }
 
+int ct__acct_tx_find_w(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t)
+{
+	return ct__hidx_find(&st->txidx, hash, st->w.txs, t, NULL);
+}
+
 void ct__acct_tx_get(const ct_acctstore *st, uint64_t t, ct_acct_tx *out)
 {
 	const uint8_t *r = ct__col_get(&st->txs, t);

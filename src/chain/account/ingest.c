@@ -293,7 +293,7 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 		 * (ethereum-etl token_transfers.csv after transactions.csv). */
 		uint64_t t;
 		ct_acct_tx tx;
-		if (!p->has_hash || ct__hidx_find(&st->txidx, p->hash, st->w.txs, &t, NULL) != 0) {
+		if (!p->has_hash || ct__acct_tx_find_w(st, p->hash, &t) != 0) {
 			*why = "missing timestamp (and the row's tx is not in the store to take it from)";
 			return 1;
 		}

@@ -67,6 +67,9 @@ typedef struct run {
 	size_t n;
 	uint64_t seq;
 	FILE *rej;
+	/* progress: bytes of the files before this one, of all files */
+	uint64_t done_bytes, total_bytes, nfiles, file_i;
+	double t0;
 	/* the well-known tokens, parsed once */
 	ct_acct_key known[CT_ARRAY_LEN(KNOWN_ETH_TOKENS)];
 	int nknown;
@@ -546,8 +549,21 @@ static int do_file(run *r, const char *path, ct_rows *rows, infile *f)
 			continue;
 		}
 		x->seq = r->seq++;
-		if (++r->n == CHUNK_ROWS && (rc = flush_chunk(r)))
-			return rc;
+		if (++r->n == CHUNK_ROWS) {
+			if ((rc = flush_chunk(r)))
+				return rc;
+			if (r->o->progress) {
+				ct_progress pr = {0};
+				double frac = f->len ? (double)(rows->p - f->data) / (double)f->len : 1;
+				pr.blocks_done = r->file_i;
+				pr.blocks_total = r->nfiles;
+				pr.bytes_done = r->done_bytes + (uint64_t)(frac * (double)f->map_len);
+				pr.bytes_total = r->total_bytes;
+				pr.txs_done = r->res->transfers;
+				pr.seconds = now_s() - r->t0;
+				r->o->progress(&pr, r->o->payload);
+			}
+		}
 	}
 	if (rows->jsonl && rows->unknown_n)
 		note(r, "%s: ignoring unknown keys: %s", path, rows->unknown);
@@ -686,6 +702,11 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 			continue;
 		}
 		uint64_t rows_before = res->rows;
+		r.done_bytes = done;
+		r.total_bytes = total;
+		r.nfiles = npaths;
+		r.file_i = i;
+		r.t0 = t0;
 		rc = do_file(&r, paths[i], rows, &f);
 		if (rc == 0)
 			rc = ct__acct_file_add(r.st, sha, f.map_len, res->rows - rows_before);

@@ -1150,6 +1150,7 @@ int ct__acctstore_rollback(ct_acctstore *st, const ct_acct_counts *to_in)
 		return rc;
 	if ((rc = write_meta(st, &to)))
 		return rc;
+	crash_point(st);
 	st->c = st->w = to;
 	if ((rc = ct__remove_durable(st->dir, "pending")))
 		return rc;

@@ -7,7 +7,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev \
-       libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev python3 \
+       libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev zlib1g-dev python3 \
        python3-bitcoinlib time bc
 # node and npm (for the bitcoinjs-lib reference in tests/ref) may come from
 # elsewhere than Debian (this machine image ships its own); install Debian's
@@ -45,9 +45,9 @@ FUZZ_SECONDS ?= 300
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCT_FUZZ=ON -DCT_SANITIZE=ON -DCT_WITH_SYNTH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile \
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile fuzz_transfers \
 	  fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack fuzz_labels_csv
-	@for t in fuzz_block fuzz_blkfile fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
+	@for t in fuzz_block fuzz_blkfile fuzz_transfers fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
 	    fuzz_labels_csv; do \
 	  src=fuzz/corpus/$$t; [ -d $$src ] || src=tests/labels/corpus/$$t; \
 	  mkdir -p build-fuzz/corpus/$$t && cp -n $$src/* build-fuzz/corpus/$$t/ ; \

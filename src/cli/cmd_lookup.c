@@ -37,11 +37,26 @@ static void text_tx(const char *js)
 		return;
 	printf("tx       %s\n", s_or(j, "txid", "?"));
 	char hb[24];
+	json_t *xs = json_object_get(j, "transfers"), *v;
+	size_t i;
+	if (json_is_array(xs)) {
+		/* an account chain's tx: its transfers */
+		printf("chain    %s   height %s   %s%s\n", s_or(j, "chain", "?"),
+		       h_or(j, "height", hb, sizeof(hb)), s_or(j, "time", "?"),
+		       json_is_true(json_object_get(j, "failed")) ? "   FAILED" : "");
+		printf("fee      %s\n", s_or(j, "fee", "unknown"));
+		printf("transfers (%zu)\n", json_array_size(xs));
+		json_array_foreach(xs, i, v)
+			printf("  %s -> %s  %s %s%s\n", s_or(v, "from", "-"), s_or(v, "to", "-"),
+			       s_or(v, "amount", "?"), s_or(v, "symbol", ""),
+			       json_is_true(json_object_get(v, "failed")) ? " (failed)" : "");
+		json_decref(j);
+		return;
+	}
 	printf("block    %s (height %s, %s)\n", s_or(j, "block", "?"), h_or(j, "height", hb, sizeof(hb)),
 	       s_or(j, "time", "?"));
 	printf("fee      %s   size %lld   weight %lld\n", s_or(j, "fee", "unknown"), i_or(j, "size"), i_or(j, "weight"));
-	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs"), *v;
-	size_t i;
+	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs");
 	printf("inputs (%zu)\n", json_array_size(ins));
 	json_array_foreach(ins, i, v) {
 		if (json_is_true(json_object_get(v, "coinbase")))
@@ -117,6 +132,19 @@ static void text_address(const char *js)
 	}
 	if (json_is_true(json_object_get(j, "txs_truncated")))
 		printf("  ... older txs omitted (use --limit N)\n");
+	/* account chains: per-asset totals and the newest transfers */
+	json_array_foreach(json_object_get(j, "assets"), i, v)
+		printf("asset     %-44s %-10s received %s  sent %s  fees %s  balance %s\n",
+		       s_or(v, "asset", "?"), s_or(v, "symbol", ""), s_or(v, "received", "?"),
+		       s_or(v, "sent", "?"), s_or(v, "fees", "?"), s_or(v, "balance", "?"));
+	json_array_foreach(json_object_get(j, "transfers"), i, v) {
+		char hb[24];
+		printf("  %s  %9s  %-4s %-44s %s %s\n", s_or(v, "time", "?"),
+		       h_or(v, "height", hb, sizeof(hb)), s_or(v, "direction", "?"),
+		       s_or(v, "counterparty", "-"), s_or(v, "amount", "?"), s_or(v, "symbol", ""));
+	}
+	if (json_is_true(json_object_get(j, "transfers_truncated")))
+		printf("  ... older transfers omitted (use --limit N)\n");
 	json_decref(j);
 }
 

@@ -25,6 +25,8 @@ deps:
 	fi
 	@if [ ! -d tests/ref/node_modules ] && [ -f tests/ref/package-lock.json ]; then \
 	  (cd tests/ref && npm ci --no-audit --no-fund --loglevel=error); fi
+	@if [ ! -d tests/eth/node_modules ] && [ -f tests/eth/package-lock.json ]; then \
+	  (cd tests/eth && npm ci --no-audit --no-fund --loglevel=error); fi
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo

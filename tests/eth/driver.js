@@ -82,14 +82,16 @@ async function block(url, st, txs) {
 		if (ok !== !txs[i].fails) throw new Error(`tx ${i} status ${r.status}, expected ${txs[i].fails ? "failure" : "success"}`);
 		const fee = BigInt(r.gasUsed) * BigInt(r.effectiveGasPrice);
 		const base = { tx: lc(hashes[i]), block: bn };
-		st.expected.push({ ...base, kind: "fee", from: lc(txs[i].from), to: null, asset: "eth", amount: fee.toString() });
-		if (ok && txs[i].value && BigInt(txs[i].value) > 0n) {
+		// every tx pays its fee; a failed tx's value transfer is recorded
+		// as failed (it moved nothing); a zero value is no transfer
+		st.expected.push({ ...base, kind: "fee", from: lc(txs[i].from), to: null, asset: "eth", amount: fee.toString(), failed: false });
+		if (txs[i].value && BigInt(txs[i].value) > 0n) {
 			const to = txs[i].to === undefined ? lc(r.contractAddress) : lc(txs[i].to);
-			st.expected.push({ ...base, kind: "eth", from: lc(txs[i].from), to, asset: "eth", amount: BigInt(txs[i].value).toString() });
+			st.expected.push({ ...base, kind: "eth", from: lc(txs[i].from), to, asset: "eth", amount: BigInt(txs[i].value).toString(), failed: !ok });
 		}
 		if (ok)
 			for (const [from, to, v] of txs[i].tokens || [])
-				st.expected.push({ ...base, kind: "token", from: lc(from), to: lc(to), asset: lc(st.token || r.contractAddress), amount: BigInt(v).toString() });
+				st.expected.push({ ...base, kind: "token", from: lc(from), to: lc(to), asset: lc(st.token || r.contractAddress), amount: BigInt(v).toString(), failed: false });
 		if (txs[i].to === undefined) st.token = lc(r.contractAddress);
 		st.txs.push({ ...base, status: ok ? 1 : 0 });
 	}
@@ -147,7 +149,7 @@ async function main() {
 		// block 2: failed txs (token transfer without balance, ETH to a
 		// contract that takes none), look-alike Transfer logs
 		await block(url, st, [
-			{ from: a[5], to: st.token, data: callTransfer(a[1], 5n), gas: 200000, fails: true },
+			{ from: a[5], to: st.token, data: callTransfer(a[1], 1n << 200n), gas: 200000, fails: true },
 			{ from: a[4], to: st.token, value: 5n * 10n ** 18n, fails: true },
 			{ from: a[1], to: st.token, data: callOdd(a[2], 99n + k), gas: 200000 },
 		]);

@@ -1,0 +1,176 @@
+#!/bin/bash
+# eth_rpc.sh - `cointrail ingest eth --rpc` against a real local Ethereum node
+# (hardhat, from tests/eth/package-lock.json): real ETH and ERC-20 transfers,
+# failed txs, look-alike logs, sent by tests/eth/driver.js; the whole store is
+# compared with what the driver sent and with the node (tests/eth/compare.py):
+# --confirmations, resume, a reorg to a longer chain and one to a chain of
+# the same length (evm_snapshot / evm_revert), balances against the node,
+# SIGKILL at every commit step and at a random moment, --follow stopped by
+# SIGTERM, and malformed answers (exit 2, store unchanged).
+source "$(dirname "$0")/common.bash"
+ETH=$SRC/tests/eth
+DUMP=${ETH_DUMP:-$(dirname "$CLI")/../../tests/eth_dump}
+command -v node >/dev/null || skip "node is not installed (needed for the local Ethereum node)"
+command -v npm >/dev/null || skip "npm is not installed"
+[ -d "$ETH/node_modules/hardhat" ] && [ -d "$ETH/node_modules/solc" ] ||
+	skip "tests/eth/node_modules is missing: run (cd tests/eth && npm ci) or make deps"
+[ -x "$DUMP" ] || skip "eth_dump not built next to the CLI ($DUMP)"
+
+NODE_PID=
+PROXY_PID=
+cleanup() {
+	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+D="node $ETH/driver.js"
+PORT=$($D freeport)
+URL=http://127.0.0.1:$PORT
+(cd "$ETH" && HARDHAT_CACHE=$WORK/hhcache exec node node_modules/hardhat/internal/cli/bootstrap.js \
+	node --hostname 127.0.0.1 --port "$PORT" > "$WORK/node.log" 2>&1) &
+NODE_PID=$!
+for i in $(seq 1 120); do
+	curl -sf -X POST -H 'content-type: application/json' \
+		--data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$URL" >/dev/null 2>&1 && break
+	kill -0 "$NODE_PID" 2>/dev/null || { cat "$WORK/node.log"; fail "the hardhat node did not start"; }
+	sleep 0.5
+done
+echo "hardhat node on $URL"
+
+S=$WORK/state.json
+DB=$WORK/db
+node_tip() {
+	curl -s -X POST -H 'content-type: application/json' \
+		--data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$URL" |
+		$PY -c 'import json,sys; print(int(json.load(sys.stdin)["result"],16))'
+}
+check() { # check DB [compare.py options]
+	local db=$1; shift
+	"$DUMP" "$db" > "$WORK/dump.jsonl" || fail "eth_dump failed"
+	$PY "$ETH/compare.py" "$S" "$WORK/dump.jsonl" "$URL" "$@" || fail "store differs from the node ($db)"
+}
+jget() { $PY -c "import json,sys; print(json.load(open('$1'))['$2'])"; }
+ingest() { # ingest DB OUT [options]: run with --json into OUT
+	local db=$1 out=$2; shift 2
+	"$CLI" --db "$db" ingest eth --rpc "$URL" --json "$@" > "$out" 2> "$WORK/ingest.err" || {
+		cat "$WORK/ingest.err"; fail "ingest eth failed: $*"; }
+}
+
+# 1. a token, a round of transfers; ingest 2 blocks below the tip
+$D setup "$URL" "$S"
+$D round "$URL" "$S" 0
+TIP=$(node_tip)
+ingest "$DB" "$WORK/r1.json" --confirmations 2
+[ "$(jget "$WORK/r1.json" tip)" = $((TIP - 2)) ] || fail "--confirmations 2: tip $(jget "$WORK/r1.json" tip), node $TIP"
+check "$DB" --upto $((TIP - 2))
+echo "ok: --confirmations 2 stops at $((TIP - 2))"
+
+# 2. resume: the rest, then nothing
+ingest "$DB" "$WORK/r2.json"
+[ "$(jget "$WORK/r2.json" blocks_added)" = 2 ] || fail "resume added $(jget "$WORK/r2.json" blocks_added) blocks, not 2"
+grep -q "4 topics" "$WORK/ingest.err" || fail "the ERC-721-shaped log was not reported as skipped"
+[ "$(jget "$WORK/r2.json" logs_skipped)" = 2 ] || fail "logs_skipped: $(cat "$WORK/r2.json")"
+check "$DB" --upto "$TIP"
+ingest "$DB" "$WORK/r3.json"
+[ "$(jget "$WORK/r3.json" blocks_added)" = 0 ] || fail "a re-run added blocks"
+echo "ok: resume"
+
+# 3. reorg to a longer chain: snapshot, 3 blocks ingested, revert, 5 others
+$D snapshot "$URL" "$S"
+$D round "$URL" "$S" 1
+ingest "$DB" "$WORK/r4.json"
+check "$DB"
+$D revert "$URL" "$S"
+$D round "$URL" "$S" 2
+$D mine "$URL" 2
+ingest "$DB" "$WORK/r5.json"
+[ "$(jget "$WORK/r5.json" reorgs)" = 1 ] && [ "$(jget "$WORK/r5.json" blocks_rolled_back)" = 3 ] ||
+	fail "longer reorg: $(cat "$WORK/r5.json")"
+$D balances "$URL" "$S" "$WORK/bal.json"
+check "$DB" --balances "$WORK/bal.json"
+echo "ok: reorg to a longer chain"
+
+# 4. reorg to a chain of the same length (found by re-checking the tip)
+$D snapshot "$URL" "$S"
+$D round "$URL" "$S" 3
+ingest "$DB" "$WORK/r6.json"
+$D revert "$URL" "$S"
+$D round "$URL" "$S" 4
+ingest "$DB" "$WORK/r7.json"
+[ "$(jget "$WORK/r7.json" blocks_rolled_back)" = 3 ] || fail "same-length reorg: $(cat "$WORK/r7.json")"
+$D balances "$URL" "$S" "$WORK/bal.json"
+check "$DB" --balances "$WORK/bal.json"
+echo "ok: reorg to a chain of the same length"
+
+# 5. SIGKILL at every step of the commit protocol (one block per batch),
+# then a re-run; and kill -9 at a random moment
+for n in 1 2 3 4 5 6 7 9 12 17 25; do
+	rm -rf "$WORK/dbk"
+	# (through timeout, so that bash does not report the SIGKILL)
+	timeout 120 env COINTRAIL_CRASH_AT=$n "$CLI" --db "$WORK/dbk" ingest eth --rpc "$URL" \
+		--batch 1 >/dev/null 2>&1 && continue
+	"$DUMP" "$WORK/dbk" > /dev/null || fail "crash at step $n: the store does not open"
+	ingest "$WORK/dbk" "$WORK/rk.json" --batch 3
+	check "$WORK/dbk"
+done
+$D mine "$URL" 300
+rm -rf "$WORK/dbk"
+"$CLI" --db "$WORK/dbk" ingest eth --rpc "$URL" --batch 1 >/dev/null 2>&1 &
+K=$!
+sleep 0.$((RANDOM % 9 + 1))
+kill -9 $K 2>/dev/null || true
+wait $K 2>/dev/null || true
+"$DUMP" "$WORK/dbk" > "$WORK/partial.jsonl" || fail "after kill -9 the store does not open"
+echo "killed after $(grep -c '"block"' "$WORK/partial.jsonl") blocks"
+ingest "$WORK/dbk" "$WORK/rk.json"
+check "$WORK/dbk"
+echo "ok: kill -9"
+
+# 6. --follow: new transfers arrive while it runs; SIGTERM stops it cleanly
+"$CLI" --db "$DB" ingest eth --rpc "$URL" --follow --poll-ms 100 --json > "$WORK/f.json" 2> "$WORK/f.err" &
+F=$!
+sleep 1
+$D round "$URL" "$S" 5
+TIP=$(node_tip)
+for i in $(seq 1 100); do
+	"$DUMP" "$DB" | grep -q "\"number\":$TIP," && break
+	sleep 0.2
+done
+kill -TERM $F
+wait $F || fail "--follow did not exit 0 on SIGTERM: $(cat "$WORK/f.err")"
+[ "$(jget "$WORK/f.json" stopped)" = True ] || fail "--follow summary: $(cat "$WORK/f.json")"
+check "$DB" --upto "$TIP"
+echo "ok: --follow"
+
+# 7. malformed answers through a proxy: exit 2, one line naming the
+# method and block, store unchanged
+$D round "$URL" "$S" 6
+"$DUMP" "$DB" > "$WORK/before.jsonl"
+for mode in value-overflow bad-hex no-hash hashes-only not-json status-2 log-bad-topic; do
+	PPORT=$($D freeport)
+	$PY "$ETH/badproxy.py" "$PPORT" "$URL" "$mode" 2> "$WORK/proxy.log" &
+	PROXY_PID=$!
+	for i in $(seq 1 50); do
+		(exec 3<>/dev/tcp/127.0.0.1/$PPORT) 2>/dev/null && break
+		sleep 0.1
+	done
+	set +e
+	"$CLI" --db "$DB" ingest eth --rpc "http://127.0.0.1:$PPORT" --batch 2 > /dev/null 2> "$WORK/bad.err"
+	rc=$?
+	set -e
+	kill $PROXY_PID; wait $PROXY_PID 2>/dev/null || true; PROXY_PID=
+	[ $rc = 2 ] || fail "$mode: exit $rc, not 2: $(cat "$WORK/bad.err")"
+	# warnings about skipped logs may come first; the error is one line
+	[ "$(grep -vc '^cointrail: warning: ' "$WORK/bad.err")" = 1 ] || fail "$mode: not one line: $(cat "$WORK/bad.err")"
+	tail -1 "$WORK/bad.err" | grep -q "eth_[a-zA-Z]*(.*0x" ||
+		fail "$mode: the message names no method and block: $(cat "$WORK/bad.err")"
+	"$DUMP" "$DB" | cmp -s - "$WORK/before.jsonl" || fail "$mode: the store changed"
+	echo "ok: $mode -> $(tail -1 "$WORK/bad.err")"
+done
+ingest "$DB" "$WORK/r8.json"
+$D balances "$URL" "$S" "$WORK/bal.json"
+check "$DB" --balances "$WORK/bal.json"
+echo "eth_rpc: all checks passed"

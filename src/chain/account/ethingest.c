@@ -209,6 +209,23 @@ static int append_block(ct_acctstore *st, const ct_eth_block *b, ct_eth_ingest_r
 	return 0;
 }
 
+/* --follow outlives a node that goes away for a while: a connection or
+ * HTTP failure is reported and retried after the poll interval. */
+static int follow_retry(const ct_eth_ingest_options *o, int rc)
+{
+	if (!o->follow || rc != CT_EIO || stopping(o))
+		return 0;
+	if (o->warn) {
+		char m[512];
+		snprintf(m, sizeof(m), "%s (retrying)", ct_error_last());
+		o->warn(m, o->payload);
+	}
+	unsigned poll = o->poll_ms ? o->poll_ms : 1000;
+	for (unsigned waited = 0; waited < poll && !stopping(o); waited += 50)
+		sleep_ms(50);
+	return 1;
+}
+
 static void free_blocks(ct_eth_block *bs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -246,8 +263,11 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 			r->stopped = 1;
 			break;
 		}
-		if ((rc = ct__ethrpc_block_number(c, &r->node_tip)))
+		if ((rc = ct__ethrpc_block_number(c, &r->node_tip))) {
+			if (follow_retry(o, rc))
+				continue;
 			goto out;
+		}
 		rc = ct__acct_tip(st, &tb);
 		if (rc && rc != CT_ENOTFOUND)
 			goto out;
@@ -302,6 +322,10 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 			sleep_ms(100u * (unsigned)tries);
 		}
 		r->logs_skipped += fs.logs_skipped;
+		if (rc && follow_retry(o, rc)) {
+			rc = 0;
+			continue;
+		}
 		if (rc)
 			goto out;
 		if (nb == 0) {

@@ -50,7 +50,8 @@ node_tip() {
 check() { # check DB [compare.py options]
 	local db=$1; shift
 	"$DUMP" "$db" > "$WORK/dump.jsonl" || fail "eth_dump failed"
-	$PY "$ETH/compare.py" "$S" "$WORK/dump.jsonl" "$URL" "$@" || fail "store differs from the node ($db)"
+	$PY "$ETH/compare.py" "$S" "$WORK/dump.jsonl" "$URL" "$@" --cli "$CLI" --db "$db" ||
+		fail "store differs from the node ($db)"
 }
 jget() { $PY -c "import json,sys; print(json.load(open('$1'))['$2'])"; }
 ingest() { # ingest DB OUT [options]: run with --json into OUT

@@ -4,8 +4,12 @@
 # against the node itself: every transfer and fee exactly (from, to, asset,
 # amount in base units, tx, block, failed), every tx, every stored block's
 # hash, and optionally the balances of the touched accounts.
-#   compare.py STATE DUMP URL [--upto N] [--balances FILE]
+# With --cli, the look-ups are checked too: `tx --json` of every expected tx
+# (its transfers and fee) and `address --json` of the touched accounts
+# (per-asset balances against the node).
+#   compare.py STATE DUMP URL [--upto N] [--balances FILE] [--cli CLI --db DB]
 import json
+import subprocess
 import sys
 import urllib.request
 from collections import Counter
@@ -17,6 +21,54 @@ def rpc(url, method, params):
         headers={"content-type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as r:
         return json.load(r)["result"]
+
+
+def units(s, decimals):
+    """An amount as cointrail prints it ("1.5" with decimals, or raw) in base units."""
+    if decimals is None:
+        return int(s)
+    neg = s.startswith("-")
+    i, _, f = s.lstrip("-").partition(".")
+    assert len(f) == decimals, (s, decimals)
+    v = int(i) * 10 ** decimals + int(f or "0")
+    return -v if neg else v
+
+
+def run(cli, db, *a):
+    out = subprocess.run([cli, "--db", db, *a, "--json"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit("FAIL: %s %s: exit %d: %s" % (cli, " ".join(a), out.returncode, out.stderr))
+    return json.loads(out.stdout)
+
+
+def lookups(cli, db, st, lim, balf):
+    bad = []
+    exp = [e for e in st["expected"] if e["block"] <= lim]
+    for t in st["txs"]:
+        if t["block"] > lim:
+            continue
+        j = run(cli, db, "tx", t["tx"])
+        if j["height"] != t["block"] or j["failed"] != (t["status"] == 0):
+            bad.append("tx %s: height/failed %s/%s" % (t["tx"], j["height"], j["failed"]))
+        fee = sum(int(e["amount"]) for e in exp if e["tx"] == t["tx"] and e["kind"] == "fee")
+        if units(j["fee"], 18) != fee:
+            bad.append("tx %s: fee %s, expected %d wei" % (t["tx"], j["fee"], fee))
+        want = sorted((e["from"], e["to"], e["asset"], int(e["amount"]), e["failed"])
+                      for e in exp if e["tx"] == t["tx"] and e["kind"] != "fee")
+        got = sorted((x["from"], x["to"], "eth" if x["asset"] == "ETH" else x["asset"],
+                      units(x["amount"], x["decimals"]), x["failed"]) for x in j["transfers"])
+        if want != got:
+            bad.append("tx %s: transfers %s, expected %s" % (t["tx"], got, want))
+    if balf:
+        for acc, b in json.load(open(balf)).items():
+            j = run(cli, db, "address", "eth:" + acc, "--limit", "1000")
+            per = {("eth" if a["asset"] == "ETH" else a["asset"]): units(a["balance"], a["decimals"])
+                   for a in j.get("assets", [])}
+            if per.get("eth", 0) != int(b["eth_delta"]):
+                bad.append("address %s: ETH balance %s, node change %s" % (acc, per.get("eth"), b["eth_delta"]))
+            if per.get(st["token"], 0) != int(b["token"]):
+                bad.append("address %s: token balance %s, node %s" % (acc, per.get(st["token"]), b["token"]))
+    return bad
 
 
 def main():
@@ -73,6 +125,10 @@ def main():
                 bad.append("%s: ETH change %d in cointrail, %s at the node" % (acc, eth[acc], b["eth_delta"]))
             if tok[acc] != int(b["token"]):
                 bad.append("%s: token balance %d in cointrail, %s at the node" % (acc, tok[acc], b["token"]))
+
+    if "--cli" in args:
+        cli, db = args[args.index("--cli") + 1], args[args.index("--db") + 1]
+        bad += lookups(cli, db, st, lim, balf)
 
     for b in bad[:30]:
         print("MISMATCH:", b)

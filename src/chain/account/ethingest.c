@@ -118,11 +118,15 @@ static int handle_reorg(ct_ethrpc *c, ct_acctstore *st, uint64_t top, ct_eth_ing
 	if ((rc = find_fork(c, st, top, &fork, &none)))
 		return rc;
 	if (none) {
+		/* never wipe a store because it was pointed at the wrong node */
 		ct__acct_block_get(st, 0, &b0);
-		from = b0.number;
-	} else {
-		from = fork + 1;
+		return ct__err(CT_EUSER,
+		               "the node's chain shares no block with the stored blocks %" PRIu64
+		               "..%" PRIu64 " (another network, or a reorg deeper than the store): "
+		               "use another --db",
+		               b0.number, top);
 	}
+	from = fork + 1;
 	if ((rc = ct__acctstore_rollback_block(st, from)))
 		return ct__err_prefix(rc, "reorg: rolling back to block %" PRIu64, from);
 	r->reorgs++;

@@ -10,6 +10,7 @@
 //   node driver.js setup URL STATE          deploy the token (state file created)
 //   node driver.js round URL STATE K        one round of transfers (K varies them)
 //   node driver.js mine URL N               N empty blocks
+//   node driver.js load URL STATE N TXS     N blocks of TXS txs each (benchmarks)
 //   node driver.js snapshot URL STATE       evm_snapshot, remembered in STATE
 //   node driver.js revert URL STATE         evm_revert to it; forget what it removed
 //   node driver.js balances URL STATE OUT   node balances now and at block 0
@@ -159,6 +160,26 @@ async function main() {
 			{ from: a[3], to: st.token, data: callTransfer(a[5], 3n + k), gas: 200000, tokens: [[a[3], a[5], 3n + k]] },
 		]);
 		save(file, st);
+		return;
+	}
+	if (cmd === "load") {
+		// for bench/eth_rpc.sh: BLOCKS blocks of TXS txs each (ETH and token
+		// transfers among the 20 accounts, sent in JSON-RPC batches), no
+		// expectations recorded
+		const [blocks, per] = [Number(arg), Number(process.argv[6] || 50)];
+		const acc = (await rpc(url, "eth_accounts")).map(lc);
+		for (let b = 0; b < blocks; b++) {
+			const reqs = [];
+			for (let i = 0; i < per; i++) {
+				const from = acc[(b + i) % acc.length], to = acc[(b + 2 * i + 1) % acc.length];
+				const p = i % 2 ? { from, to, value: hex(1000n + BigInt(i)), gas: hex(21000) }
+					: { from: a[0], to: st.token, data: callTransfer(to, 1n + BigInt(i)), gas: hex(100000) };
+				reqs.push({ jsonrpc: "2.0", id: ++rpcId, method: "eth_sendTransaction", params: [p] });
+			}
+			const res = await (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(reqs) })).json();
+			for (const r of res) if (r.error) throw new Error(`eth_sendTransaction: ${JSON.stringify(r.error)}`);
+			await rpc(url, "evm_mine", []);
+		}
 		return;
 	}
 	if (cmd === "snapshot") {

@@ -52,8 +52,8 @@ static void progress(const ct_eth_progress *p, void *payload)
 	u->last = p->seconds;
 	u->shown = 1;
 	if (p->following) {
-		fprintf(stderr, "\rfollowing: block %llu, waiting for new blocks%20s",
-		        (unsigned long long)p->block, "");
+		fprintf(stderr, "\r\033[Kfollowing: block %llu, %llu txs, waiting for new blocks",
+		        (unsigned long long)p->block, (unsigned long long)p->txs_done);
 	} else {
 		double frac = p->blocks_total ? (double)p->blocks_done / (double)p->blocks_total : 1;
 		double rate = p->seconds > 0 ? p->blocks_done / p->seconds : 0;
@@ -65,7 +65,7 @@ static void progress(const ct_eth_progress *p, void *payload)
 		memset(line, '#', (size_t)w);
 		memset(line + w, '.', (size_t)(30 - w));
 		line[30] = 0;
-		fprintf(stderr, "\r[%s] block %llu/%llu  %.1f blocks/s  %llu txs  ETA %.0fs ", line,
+		fprintf(stderr, "\r\033[K[%s] block %llu/%llu  %.1f blocks/s  %llu txs  ETA %.0fs ", line,
 		        (unsigned long long)p->block, (unsigned long long)p->target, rate,
 		        (unsigned long long)p->txs_done, eta);
 	}

@@ -163,6 +163,7 @@ int cmd_ingest_eth(cli *c)
 		json_object_set_new(j, "tip", r.has_tip ? json_integer((json_int_t)r.tip) : json_null());
 		json_object_set_new(j, "node_tip", json_integer((json_int_t)r.node_tip));
 		json_object_set_new(j, "confirmations", json_integer((json_int_t)o.confirmations));
+		json_object_set_new(j, "requests", json_integer((json_int_t)r.requests));
 		json_object_set_new(j, "bytes", json_integer((json_int_t)r.bytes));
 		json_object_set_new(j, "seconds", json_real(r.seconds));
 		json_object_set_new(j, "stopped", json_boolean(r.stopped));

@@ -150,7 +150,8 @@ echo "ok: --follow"
 # method and block, store unchanged
 $D round "$URL" "$S" 6
 "$DUMP" "$DB" > "$WORK/before.jsonl"
-for mode in value-overflow bad-hex no-hash hashes-only not-json status-2 log-bad-topic; do
+for mode in value-overflow bad-hex no-hash hashes-only not-json status-2 log-bad-topic \
+	block-receipts-short; do
 	PPORT=$($D freeport)
 	$PY "$ETH/badproxy.py" "$PPORT" "$URL" "$mode" 2> "$WORK/proxy.log" &
 	PROXY_PID=$!
@@ -174,4 +175,19 @@ done
 ingest "$DB" "$WORK/r8.json"
 $D balances "$URL" "$S" "$WORK/bal.json"
 check "$DB" --balances "$WORK/bal.json"
+
+# 8. a node that serves eth_getBlockReceipts (hardhat does not: the proxy
+# serves it): a fresh store through it equals the node
+PPORT=$($D freeport)
+$PY "$ETH/badproxy.py" "$PPORT" "$URL" block-receipts 2> "$WORK/proxy.log" &
+PROXY_PID=$!
+for i in $(seq 1 50); do
+	(exec 3<>/dev/tcp/127.0.0.1/$PPORT) 2>/dev/null && break
+	sleep 0.1
+done
+"$CLI" --db "$WORK/dbr" ingest eth --rpc "http://127.0.0.1:$PPORT" --batch 7 --json > "$WORK/r9.json" 2>/dev/null ||
+	fail "ingest through eth_getBlockReceipts failed"
+grep -q "served eth_getBlockReceipts" "$WORK/proxy.log" || fail "eth_getBlockReceipts was not used"
+check "$WORK/dbr" --balances "$WORK/bal.json"
+echo "ok: eth_getBlockReceipts"
 echo "eth_rpc: all checks passed"

@@ -3,7 +3,10 @@
 # the hardhat node and corrupts its answers about the node's newest block
 # (so that earlier batches of a run are good and the run must roll them
 # back): badproxy.py PORT UPSTREAM MODE. Modes: value-overflow, bad-hex,
-# no-hash, hashes-only, not-json, status-2, log-bad-topic.
+# no-hash, hashes-only, not-json, status-2, log-bad-topic; and
+# block-receipts (serves eth_getBlockReceipts, which hardhat lacks, from
+# the node's per-tx receipts: no corruption) and block-receipts-short (one
+# receipt missing from the newest block's list).
 import json
 import sys
 import urllib.request
@@ -46,11 +49,38 @@ def corrupt(req, ans):
     return False
 
 
+def call(method, params):
+    return json.loads(forward(json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()))["result"]
+
+
+def block_receipts(req):
+    """Answer eth_getBlockReceipts(n) the way nodes that serve it do."""
+    print("served eth_getBlockReceipts", req["params"][0], file=sys.stderr, flush=True)
+    b = call("eth_getBlockByNumber", [req["params"][0], False])
+    if b is None:
+        return {"jsonrpc": "2.0", "id": req["id"], "result": None}
+    rs = [call("eth_getTransactionReceipt", [h]) for h in b["transactions"]]
+    if MODE == "block-receipts-short" and int(b["number"], 16) == TIP and rs:
+        rs.pop()
+    return {"jsonrpc": "2.0", "id": req["id"], "result": rs}
+
+
+def answer(body):
+    req = json.loads(body)
+    if not MODE.startswith("block-receipts"):
+        return req, json.loads(forward(body))
+    reqs = req if isinstance(req, list) else [req]
+    fwd = [q for q in reqs if q.get("method") != "eth_getBlockReceipts"]
+    ans = json.loads(forward(json.dumps(fwd).encode())) if fwd else []
+    ans += [block_receipts(q) for q in reqs if q.get("method") == "eth_getBlockReceipts"]
+    return req, ans if isinstance(req, list) else ans[0]
+
+
 class H(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["content-length"]))
-        req = json.loads(body)
-        ans = json.loads(forward(body))
+        req, ans = answer(body)
         junk = False
         if isinstance(req, list):
             byid = {a["id"]: a for a in ans}

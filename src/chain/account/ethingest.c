@@ -397,9 +397,9 @@ out:
 			r->has_tip = 1;
 		}
 	}
-	r->requests = 0;
 	if (c) {
 		r->bytes = ct__ethrpc_bytes(c);
+		r->requests = ct__ethrpc_requests(c);
 	}
 	r->seconds = now_s() - t0;
 	ct__acctstore_close(st);

@@ -372,6 +372,7 @@ struct ct_ethrpc {
 	int too_big;
 	uint64_t bytes, requests;
 	uint64_t next_id;
+	int block_receipts; /* eth_getBlockReceipts: -1 untried, 0 not served, 1 served */
 };
 
 static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
@@ -413,6 +414,7 @@ int ct__ethrpc_open(ct_ethrpc **out, const char *url)
 	ct_ethrpc *c = ct__calloc(1, sizeof(*c));
 	if (!c)
 		return CT_ENOMEM;
+	c->block_receipts = -1;
 	c->url = ct__strdup(url);
 	c->curl = curl_easy_init();
 	c->hdr = curl_slist_append(NULL, "Content-Type: application/json");
@@ -446,6 +448,7 @@ void ct__ethrpc_close(ct_ethrpc *c)
 }
 
 uint64_t ct__ethrpc_bytes(const ct_ethrpc *c) { return c->bytes; }
+uint64_t ct__ethrpc_requests(const ct_ethrpc *c) { return c->requests; }
 
 /* POST `req` (one request or a batch array); *resp is the decoded answer. */
 static int post(ct_ethrpc *c, json_t *req, json_t **resp, const char *what)
@@ -610,6 +613,59 @@ int ct__ethrpc_block_hashes(ct_ethrpc *c, uint64_t from, size_t n, uint8_t (*has
 	return rc;
 }
 
+/* The receipts of blocks bs[0..nb) by eth_getBlockReceipts, one request
+ * per block in one batch. Returns 0, 1 (the chain changed), 2 (the node
+ * does not serve the method: asked the first time only) or CT_E*. */
+static int block_receipts(ct_ethrpc *c, ct_eth_block *bs, size_t nb, ct_eth_fetch_stats *st)
+{
+	char what[96];
+	json_t *batch = json_array(), *resp = NULL;
+	const json_t **ans = ct__calloc(nb ? nb : 1, sizeof(*ans));
+	uint64_t first = c->next_id + 1;
+	int rc = 0;
+	if (!batch || !ans) {
+		json_decref(batch);
+		free(ans);
+		return CT_ENOMEM;
+	}
+	for (size_t i = 0; i < nb; i++)
+		json_array_append_new(batch,
+		                      request(c, "eth_getBlockReceipts", json_pack("[o]", qty(bs[i].number))));
+	snprintf(what, sizeof(what), "eth_getBlockReceipts(0x%" PRIx64 "..0x%" PRIx64 ")", bs[0].number,
+	         bs[nb - 1].number);
+	rc = post_batch(c, batch, first, nb, ans, &resp, what);
+	st->requests++;
+	for (size_t i = 0; !rc && i < nb; i++) {
+		const json_t *e = json_object_get(ans[i], "error"), *r;
+		snprintf(what, sizeof(what), "eth_getBlockReceipts(0x%" PRIx64 ")", bs[i].number);
+		if (e && !json_is_null(e) && c->block_receipts == -1) {
+			rc = 2;
+			break;
+		}
+		if ((rc = result_of(ans[i], &r, what)))
+			break;
+		if (json_is_null(r)) {
+			rc = 1; /* the block is gone */
+			break;
+		}
+		if (!json_is_array(r)) {
+			rc = ct__err(CT_EDATA, "%s: the result is not an array", what);
+			break;
+		}
+		if (json_array_size(r) != bs[i].ntx) {
+			rc = ct__err(CT_EDATA, "%s: %zu receipts for %zu txs", what, json_array_size(r),
+			             bs[i].ntx);
+			break;
+		}
+		for (size_t j = 0; !rc && j < bs[i].ntx; j++)
+			rc = ct__eth_parse_receipt(json_array_get(r, j), &bs[i], &bs[i].txs[j], what);
+	}
+	json_decref(batch);
+	json_decref(resp);
+	free(ans);
+	return rc;
+}
+
 static int cmp_log(const void *a, const void *b)
 {
 	const ct_eth_log *x = a, *y = b;
@@ -766,7 +822,20 @@ int ct__ethrpc_fetch(ct_ethrpc *c, uint64_t from, uint64_t to, ct_eth_block **bl
 				goto out;
 			}
 		}
-	/* 2. receipts, in batches */
+	/* 2. receipts: one request per block where the node serves
+	 * eth_getBlockReceipts, else one per tx, in batches */
+	if (c->block_receipts != 0 && nb > 0) {
+		rc = block_receipts(c, bs, nb, st);
+		if (rc == 2) {
+			c->block_receipts = 0;
+			rc = 0;
+		} else {
+			if (rc)
+				goto out;
+			c->block_receipts = 1;
+			goto done;
+		}
+	}
 	{
 		size_t total = 0;
 		for (size_t i = 0; i < nb; i++)
@@ -824,6 +893,7 @@ int ct__ethrpc_fetch(ct_ethrpc *c, uint64_t from, uint64_t to, ct_eth_block **bl
 			total -= k;
 		}
 	}
+done:
 	*blocks = bs;
 	*nout = nb;
 	bs = NULL;

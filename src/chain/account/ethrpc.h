@@ -88,6 +88,8 @@ int ct__ethrpc_open(ct_ethrpc **out, const char *url);
 void ct__ethrpc_close(ct_ethrpc *c);
 /* Response bytes received so far (progress). */
 uint64_t ct__ethrpc_bytes(const ct_ethrpc *c);
+/* HTTP requests sent so far. */
+uint64_t ct__ethrpc_requests(const ct_ethrpc *c);
 
 int ct__ethrpc_block_number(ct_ethrpc *c, uint64_t *out);
 /* Hashes of blocks [from, from + n): hashes[i], present[i] = 0 when the

@@ -678,10 +678,36 @@ static int add_native(ct_acctstore *st)
 	return 0;
 }
 
+uint64_t ct__acct_key_hash(const ct_acct_key *k) { return key_hash(k); }
+
+void ct__acct_addr_prefetch_slot(const ct_acctstore *st, uint64_t hash)
+{
+	ct__hidx_prefetch(&st->addridx, hash);
+}
+
+void ct__acct_addr_prefetch_rec(const ct_acctstore *st, uint64_t hash)
+{
+	uint64_t id = ct__hidx_peek(&st->addridx, hash);
+	if (id < st->w.addrs) {
+		__builtin_prefetch(ct__col_get(&st->addrs, id));
+		__builtin_prefetch(ct__col_at(&st->ahead, id));
+	}
+}
+
+void ct__acct_tx_prefetch_slot(const ct_acctstore *st, const uint8_t hash[32])
+{
+	ct__hidx_prefetch(&st->txidx, hash32(hash));
+}
+
 int ct__acct_addr_add(ct_acctstore *st, const ct_acct_key *k, uint64_t *id)
 {
+	return ct__acct_addr_add_h(st, k, key_hash(k), id);
+}
+
+int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint64_t *id)
+{
 	int rc;
-	uint64_t h = key_hash(k), slot, a;
+	uint64_t slot, a;
 	if ((rc = ct__hidx_ensure(&st->addridx, 1, st->w.addrs)))
 		return rc;
 	rc = ct__hidx_find_h(&st->addridx, h, k, st->w.addrs, &a, &slot);
@@ -949,6 +975,7 @@ int ct__acct_file_add(ct_acctstore *st, const uint8_t sha[32], uint64_t size, ui
 	ct_put_le64(r + 40, rows);
 	ct_put_le64(r + 48, st->w.xfers);
 	st->w.files++;
+	crash_point(st); /* a file appended (phase A) */
 	return 0;
 }
 

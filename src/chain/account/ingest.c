@@ -46,10 +46,13 @@ static const struct {
 #define XR_FEE 4u
 typedef struct xrow {
 	int64_t time;
-	uint64_t height, from, to, seq;
+	uint64_t height, seq;
 	uint32_t asset, flags;
 	ct_u256 amount, fee;
 	uint8_t hash[32];
+	/* resolved to ids when the chunk is appended (with prefetching) */
+	ct_acct_key from, to; /* to.len == 0: none */
+	uint64_t fhash, thash;
 } xrow;
 
 typedef struct run {
@@ -64,6 +67,9 @@ typedef struct run {
 	size_t n;
 	uint64_t seq;
 	FILE *rej;
+	/* the well-known tokens, parsed once */
+	ct_acct_key known[CT_ARRAY_LEN(KNOWN_ETH_TOKENS)];
+	int nknown;
 	/* last tx appended, to skip the index for rows of the same tx */
 	uint8_t last_hash[32];
 	uint64_t last_tx;
@@ -200,18 +206,26 @@ static void infile_close(infile *f)
 
 /* ---- rows --------------------------------------------------------------- */
 
+static void known_init(run *r)
+{
+	r->nknown = 0;
+	if (strcmp(r->st->chain->name, "eth") != 0)
+		return;
+	for (size_t i = 0; i < CT_ARRAY_LEN(KNOWN_ETH_TOKENS); i++) {
+		const char *c = KNOWN_ETH_TOKENS[i].contract;
+		if (ct__acct_key_parse(CT_AF_EVM, &r->known[i], c, strlen(c)) != 0)
+			return; /* cannot happen: the table is well-formed */
+		r->nknown = (int)i + 1;
+	}
+}
+
 static int known_token(const run *r, const ct_acct_key *k, const char **sym)
 {
-	if (strcmp(r->st->chain->name, "eth") != 0)
-		return -1;
-	for (size_t i = 0; i < CT_ARRAY_LEN(KNOWN_ETH_TOKENS); i++) {
-		ct_acct_key t;
-		const char *c = KNOWN_ETH_TOKENS[i].contract;
-		if (ct__acct_key_parse(CT_AF_EVM, &t, c, strlen(c)) == 0 && !memcmp(&t, k, sizeof(t))) {
+	for (int i = 0; i < r->nknown; i++)
+		if (!memcmp(&r->known[i], k, sizeof(*k))) {
 			*sym = KNOWN_ETH_TOKENS[i].symbol;
 			return KNOWN_ETH_TOKENS[i].decimals;
 		}
-	}
 	return -1;
 }
 
@@ -349,16 +363,10 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 			r->res->assets++;
 	}
 	x->asset = asset;
-	uint64_t before = st->w.addrs;
-	if ((rc = ct__acct_addr_add(st, &p->from, &x->from)))
-		return rc;
-	if (p->to.len) {
-		if ((rc = ct__acct_addr_add(st, &p->to, &x->to)))
-			return rc;
-	} else {
-		x->to = CT_ACCT_NONE;
-	}
-	r->res->addresses += st->w.addrs - before;
+	x->from = p->from;
+	x->to = p->to;
+	x->fhash = ct__acct_key_hash(&p->from);
+	x->thash = p->to.len ? ct__acct_key_hash(&p->to) : 0;
 	(void)rows;
 	return 0;
 }
@@ -392,10 +400,33 @@ static int flush_chunk(run *r)
 		g_rows = r->rows;
 		qsort(r->order, r->n, sizeof(uint32_t), order_cmp);
 	}
+	/* Software pipeline over the sorted rows: index slots PF_SLOT rows
+	 * ahead, the records they point to PF_REC rows ahead, so that the
+	 * probes of row k find their cache lines loaded. */
+	enum { PF_SLOT = 12, PF_REC = 5 };
+	uint64_t before = st->w.addrs;
 	for (size_t k = 0; k < r->n; k++) {
 		const xrow *x = &r->rows[r->order[k]];
-		uint64_t t;
+		if (k + PF_SLOT < r->n) {
+			const xrow *y = &r->rows[r->order[k + PF_SLOT]];
+			ct__acct_addr_prefetch_slot(st, y->fhash);
+			if (y->to.len)
+				ct__acct_addr_prefetch_slot(st, y->thash);
+			if (y->flags & XR_HASH)
+				ct__acct_tx_prefetch_slot(st, y->hash);
+		}
+		if (k + PF_REC < r->n) {
+			const xrow *y = &r->rows[r->order[k + PF_REC]];
+			ct__acct_addr_prefetch_rec(st, y->fhash);
+			if (y->to.len)
+				ct__acct_addr_prefetch_rec(st, y->thash);
+		}
+		uint64_t from, to = CT_ACCT_NONE, t;
 		int added = 0;
+		if ((rc = ct__acct_addr_add_h(st, &x->from, x->fhash, &from)))
+			return rc;
+		if (x->to.len && (rc = ct__acct_addr_add_h(st, &x->to, x->thash, &to)))
+			return rc;
 		if ((x->flags & XR_HASH) && r->have_last && !memcmp(r->last_hash, x->hash, 32)) {
 			t = r->last_tx;
 		} else {
@@ -411,8 +442,8 @@ static int flush_chunk(run *r)
 			}
 		}
 		ct_acct_xfer xf;
-		xf.from = x->from;
-		xf.to = x->to;
+		xf.from = from;
+		xf.to = to;
 		xf.tx = t;
 		xf.time = x->time;
 		xf.height = x->height;
@@ -432,6 +463,7 @@ static int flush_chunk(run *r)
 			r->res->fees++;
 		}
 	}
+	r->res->addresses += st->w.addrs - before;
 	r->n = 0;
 	return 0;
 }
@@ -596,12 +628,17 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 	}
 	if ((rc = ct__acctstore_open(&r.st, db->dir, chain, 1)))
 		goto out;
+	known_init(&r);
 	uint64_t total = 0, done = 0;
 	for (size_t i = 0; i < npaths; i++) {
 		struct stat sb;
 		if (stat(paths[i], &sb) == 0)
 			total += (uint64_t)sb.st_size;
 	}
+	/* Size the indexes once (about 150 bytes a row; compressed input is
+	 * underestimated, which only costs an index rebuild later). */
+	if ((rc = ct__acctstore_expect(r.st, total / 150)))
+		goto out;
 	/* the same file twice in one run counts once */
 	uint8_t (*shas)[32] = ct__calloc(npaths, 32);
 	if (!shas) {

@@ -251,16 +251,7 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
-static inline int hexd(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+static inline int hexd(char c) { return ct__hexval[(unsigned char)c]; }
 
 static int hex4(const char *p)
 {
@@ -658,13 +649,13 @@ static int parse_hash(const ct_field *f, uint8_t out[32])
 		p += 2, n -= 2;
 	if (n != 64)
 		return -1;
+	int bad = 0;
 	for (int i = 0; i < 32; i++) {
 		int hi = hexd(p[2 * i]), lo = hexd(p[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
+		bad |= hi | lo;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
-	return 0;
+	return bad < 0 ? -1 : 0;
 }
 
 static int ieq(const ct_field *f, const char *s)

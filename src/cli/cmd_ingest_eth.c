@@ -137,6 +137,7 @@ int cmd_ingest_eth(cli *c)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a node that hangs up is an error, not a kill */
 	o.stop = &stop_flag;
 	o.progress = progress;
 	o.warn = warn;

@@ -151,8 +151,10 @@ static int append_block(ct_acctstore *st, const ct_eth_block *b, ct_eth_ingest_r
 			return rc;
 		if (!added) {
 			ct__hex(hx, t->hash, 32);
-			return ct__err(CT_EDATA, "block %" PRIu64 ": tx 0x%s is already stored", b->number,
-			               hx);
+			return ct__err(CT_EDATA,
+			               "block %" PRIu64 ": tx 0x%s is already stored (ingested from "
+			               "another source, e.g. transfers files, into this store?)",
+			               b->number, hx);
 		}
 		if ((rc = addr_id(st, t->from, &from)))
 			return rc;
@@ -277,6 +279,13 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 			goto out;
 		have_tip = rc == 0;
 		rc = 0;
+		if (o->has_start && have_tip && first_next == UINT64_MAX && o->start != tb.number + 1) {
+			rc = ct__err(CT_EUSER,
+			             "--from %" PRIu64 ": the store already holds blocks up to %" PRIu64
+			             " and resumes at %" PRIu64 " (--from is for an empty store)",
+			             o->start, tb.number, tb.number + 1);
+			goto out;
+		}
 		uint64_t next = have_tip ? tb.number + 1 : (o->has_start ? o->start : 0);
 		int has_target = r->node_tip >= o->confirmations;
 		uint64_t target = has_target ? r->node_tip - o->confirmations : 0;

@@ -17,9 +17,11 @@ command -v npm >/dev/null || skip "npm is not installed"
 [ -x "$DUMP" ] || skip "eth_dump not built next to the CLI ($DUMP)"
 
 NODE_PID=
+NODE2_PID=
 PROXY_PID=
 cleanup() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
+	[ -n "$NODE2_PID" ] && kill "$NODE2_PID" 2>/dev/null
 	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$WORK"
@@ -190,4 +192,32 @@ done
 grep -q "served eth_getBlockReceipts" "$WORK/proxy.log" || fail "eth_getBlockReceipts was not used"
 check "$WORK/dbr" --balances "$WORK/bal.json"
 echo "ok: eth_getBlockReceipts"
+# 9. user errors: --from on a non-empty store; a node on another chain
+# (a second hardhat node with another genesis) is refused, the store kept
+"$DUMP" "$DB" > "$WORK/before.jsonl"
+set +e
+"$CLI" --db "$DB" ingest eth --rpc "$URL" --from 3 > /dev/null 2> "$WORK/from.err"
+rc=$?
+set -e
+[ $rc = 1 ] || fail "--from on a non-empty store: exit $rc: $(cat "$WORK/from.err")"
+PORT2=$($D freeport)
+(cd "$ETH" && HARDHAT_CACHE=$WORK/hhcache2 HARDHAT_INITIAL_DATE=2020-01-01T00:00:00Z exec node \
+	node_modules/hardhat/internal/cli/bootstrap.js node --hostname 127.0.0.1 --port "$PORT2" \
+	> "$WORK/node2.log" 2>&1) &
+NODE2_PID=$!
+for i in $(seq 1 120); do
+	curl -sf -X POST -H 'content-type: application/json' \
+		--data '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' \
+		"http://127.0.0.1:$PORT2" >/dev/null 2>&1 && break
+	sleep 0.5
+done
+set +e
+"$CLI" --db "$DB" ingest eth --rpc "http://127.0.0.1:$PORT2" > /dev/null 2> "$WORK/other.err"
+rc=$?
+set -e
+kill $NODE2_PID; wait $NODE2_PID 2>/dev/null || true; NODE2_PID=
+[ $rc = 1 ] || fail "a node on another chain: exit $rc: $(cat "$WORK/other.err")"
+grep -q "shares no block" "$WORK/other.err" || fail "another chain: $(cat "$WORK/other.err")"
+"$DUMP" "$DB" | cmp -s - "$WORK/before.jsonl" || fail "a refused run changed the store"
+echo "ok: user errors ($(cat "$WORK/other.err"))"
 echo "eth_rpc: all checks passed"

@@ -8,6 +8,8 @@ module.exports = {
 			chainId: 31337,
 			mining: { auto: false, interval: 0 },
 			initialBaseFeePerGas: 1000000000,
+			// a second node on another genesis (the wrong-node test)
+			...(process.env.HARDHAT_INITIAL_DATE ? { initialDate: process.env.HARDHAT_INITIAL_DATE } : {}),
 		},
 	},
 	paths: { cache: process.env.HARDHAT_CACHE || "/tmp/cointrail-hardhat-cache" },

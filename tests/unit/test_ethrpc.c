@@ -37,7 +37,7 @@ static void test_quantities(void)
 	CHECK(ct__eth_qty64("0xffffffffffffffff", &x, &why) == 0 && x == UINT64_MAX);
 	CHECK(ct__eth_qty64("0x10000000000000000", &x, &why) < 0);
 	/* 1234.567890123456789012 ETH in wei, above 2^64 */
-	CHECK(q256("0x42ed123b5ed3b1ba14", &v) == 0 && v.w[1] == 0x42 && v.w[0] == 0xed123b5ed3b1ba14ULL);
+	CHECK(q256("0x42ed123b0bd8203a14", &v) == 0 && v.w[1] == 0x42 && v.w[0] == 0xed123b0bd8203a14ULL);
 	ct_u256 a = {{UINT64_MAX, UINT64_MAX, UINT64_MAX, 0}}, r;
 	CHECK(ct__eth_u256_mul64(&r, &a, 2) == 0 && r.w[0] == UINT64_MAX - 1 && r.w[3] == 1);
 	ct_u256 big = {{0, 0, 0, 1ULL << 63}};

@@ -1,7 +1,8 @@
 /*
  * fuzz_ethrpc.c - libFuzzer target for the Ethereum JSON-RPC answer parsers
  * (ethrpc.h): the input is a JSON document {"block", "receipts", "logs"}
- * (anything else is also fed to each parser). Checks: no crash or leak;
+ * (anything else is also fed to each parser; every string also goes
+ * through the quantity and token-metadata decoders). Checks: no crash or leak;
  * a parsed quantity renders back to its input digits; a block's receipts
  * and logs parse only into values the parsers promise (status 0/1, 20-byte
  * addresses from zero-padded topics).
@@ -58,6 +59,17 @@ static void walk_strings(const json_t *j, int depth)
 		return;
 	if (json_is_string(j)) {
 		check_qty(json_string_value(j));
+		/* token metadata decoders: bounded, printable, whole characters */
+		char sym[32];
+		int d = ct__eth_abi_decimals(json_string_value(j));
+		if (d < -1 || d > 77)
+			abort();
+		ct__eth_abi_symbol(json_string_value(j), sym);
+		if (strlen(sym) > 31)
+			abort();
+		for (size_t i = 0; sym[i]; i++)
+			if ((unsigned char)sym[i] < 0x20)
+				abort();
 	} else if (json_is_object(j)) {
 		const char *k;
 		json_t *v;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Tok.sol - a minimal ERC-20-shaped token for cointrail's eth ingest test:
-// balances, transfer (reverts without the balance), a batch transfer that
+// symbol and decimals (6), balances, transfer (reverts without the balance), a batch transfer that
 // emits several Transfer logs in one tx, and two look-alike events with the
 // Transfer topic that an ERC-20 reader must skip (wrong topic count).
 pragma solidity ^0.8.20;
 
 contract Tok {
+	string public constant symbol = "TOK";
+	uint8 public constant decimals = 6;
 	mapping(address => uint256) public balanceOf;
 	event Transfer(address indexed from, address indexed to, uint256 value);
 

@@ -66,6 +66,10 @@ def lookups(cli, db, st, lim, balf):
                    for a in j.get("assets", [])}
             if per.get("eth", 0) != int(b["eth_delta"]):
                 bad.append("address %s: ETH balance %s, node change %s" % (acc, per.get("eth"), b["eth_delta"]))
+            for a in j.get("assets", []):
+                if a["asset"] == st["token"] and (a["decimals"] != 6 or a["symbol"] != "TOK"):
+                    bad.append("address %s: token shown with decimals %s, symbol %r (the "
+                               "contract says 6, TOK)" % (acc, a["decimals"], a["symbol"]))
             if per.get(st["token"], 0) != int(b["token"]):
                 bad.append("address %s: token balance %s, node %s" % (acc, per.get(st["token"]), b["token"]))
     return bad

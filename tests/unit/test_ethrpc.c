@@ -3,7 +3,8 @@
  * quantities at the 64- and 256-bit edges, fee multiplication overflow,
  * ERC-20 Transfer logs (a 256-bit amount, and each shape that is skipped
  * rather than stored), receipts (status, pre-London fee fallback, a receipt
- * from another block), and blocks with missing or malformed fields.
+ * from another block), blocks with missing or malformed fields, and the
+ * decoders of decimals() and symbol() answers.
  */
 #include "chain/account/ethrpc.h"
 #include "tap.h"
@@ -150,8 +151,44 @@ static void test_blocks_and_receipts(void)
 	}
 }
 
+static void test_token_metadata(void)
+{
+	char sym[32];
+	CHECK(ct__eth_abi_decimals("0x0000000000000000000000000000000000000000000000000000000000000006") == 6);
+	CHECK(ct__eth_abi_decimals("0x0000000000000000000000000000000000000000000000000000000000000000") == 0);
+	CHECK(ct__eth_abi_decimals("0x00000000000000000000000000000000000000000000000000000000000000ff") == -1);
+	CHECK(ct__eth_abi_decimals("0x0000000000000000000000000000000000000000000000000000000000000106") == -1);
+	CHECK(ct__eth_abi_decimals("0x06") == -1);
+	CHECK(ct__eth_abi_decimals("0x") == -1);
+	/* ABI string "TOK" */
+	ct__eth_abi_symbol("0x0000000000000000000000000000000000000000000000000000000000000020"
+	                   "0000000000000000000000000000000000000000000000000000000000000003"
+	                   "544f4b0000000000000000000000000000000000000000000000000000000000", sym);
+	CHECK(strcmp(sym, "TOK") == 0);
+	/* bytes32 "MKR" (old tokens) */
+	ct__eth_abi_symbol("0x4d4b520000000000000000000000000000000000000000000000000000000000", sym);
+	CHECK(strcmp(sym, "MKR") == 0);
+	/* Cyrillic look-alike "ЕТН" kept as UTF-8 (display only) */
+	ct__eth_abi_symbol("0x0000000000000000000000000000000000000000000000000000000000000020"
+	                   "0000000000000000000000000000000000000000000000000000000000000006"
+	                   "d095d0a2d09d0000000000000000000000000000000000000000000000000000", sym);
+	CHECK(strcmp(sym, "\xd0\x95\xd0\xa2\xd0\x9d") == 0);
+	/* length past the end, control characters, invalid UTF-8 */
+	ct__eth_abi_symbol("0x0000000000000000000000000000000000000000000000000000000000000020"
+	                   "00000000000000000000000000000000000000000000000000000000000000ff"
+	                   "544f4b0000000000000000000000000000000000000000000000000000000000", sym);
+	CHECK(sym[0] == 0);
+	ct__eth_abi_symbol("0x0000000000000000000000000000000000000000000000000000000000000020"
+	                   "0000000000000000000000000000000000000000000000000000000000000004"
+	                   "41420a4300000000000000000000000000000000000000000000000000000000", sym);
+	CHECK(strcmp(sym, "AB") == 0);
+	ct__eth_abi_symbol("0x41ff420000000000000000000000000000000000000000000000000000000000", sym);
+	CHECK(strcmp(sym, "A") == 0);
+}
+
 int main(void)
 {
+	test_token_metadata();
 	test_quantities();
 	test_logs();
 	test_blocks_and_receipts();

@@ -134,9 +134,68 @@ static int handle_reorg(ct_ethrpc *c, ct_acctstore *st, uint64_t top, ct_eth_ing
 	return 0;
 }
 
+/* The tokens a batch meets for the first time, with what their contracts
+ * say of themselves (decimals, symbol: display only). */
+typedef struct tokens {
+	uint8_t (*addr)[20];
+	int *decimals;
+	char (*symbol)[32];
+	size_t n;
+} tokens;
+
+static void tokens_free(tokens *t)
+{
+	free(t->addr);
+	free(t->decimals);
+	free(t->symbol);
+	memset(t, 0, sizeof(*t));
+}
+
+static int tokens_find(const tokens *t, const uint8_t a[20])
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!memcmp(t->addr[i], a, 20))
+			return (int)i;
+	return -1;
+}
+
+static int tokens_collect(ct_ethrpc *c, const ct_acctstore *st, const ct_eth_block *bs, size_t nb,
+                          tokens *t)
+{
+	size_t cap = 0;
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < nb; i++)
+		cap += bs[i].nlogs;
+	if (!cap)
+		return 0;
+	t->addr = ct__calloc(cap, sizeof(*t->addr));
+	t->decimals = ct__calloc(cap, sizeof(*t->decimals));
+	t->symbol = ct__calloc(cap, sizeof(*t->symbol));
+	if (!t->addr || !t->decimals || !t->symbol) {
+		tokens_free(t);
+		return CT_ENOMEM;
+	}
+	for (size_t i = 0; i < nb; i++)
+		for (size_t k = 0; k < bs[i].nlogs; k++) {
+			ct_acct_key ck;
+			uint32_t id;
+			key20(&ck, bs[i].logs[k].contract);
+			if (ct__acct_asset_find(st, &ck, &id) == 0 ||
+			    tokens_find(t, bs[i].logs[k].contract) >= 0)
+				continue;
+			memcpy(t->addr[t->n++], bs[i].logs[k].contract, 20);
+		}
+	ct__err_clear();
+	int rc = ct__ethrpc_token_info(c, (const uint8_t(*)[20])t->addr, t->n, t->decimals, t->symbol);
+	if (rc)
+		tokens_free(t);
+	return rc;
+}
+
 /* Append one fetched block: per tx its fee, its value transfer, then its
  * ERC-20 Transfer logs in log order. */
-static int append_block(ct_acctstore *st, const ct_eth_block *b, ct_eth_ingest_result *r)
+static int append_block(ct_acctstore *st, const ct_eth_block *b, const tokens *tk,
+                        ct_eth_ingest_result *r)
 {
 	int rc;
 	char hx[65];
@@ -201,7 +260,10 @@ static int append_block(ct_acctstore *st, const ct_eth_block *b, ct_eth_ingest_r
 			ct_acct_key ck;
 			uint32_t asset;
 			key20(&ck, l->contract);
-			if ((rc = ct__acct_asset_add(st, &ck, CT_DECIMALS_UNKNOWN, NULL, &asset)) ||
+			int ti = tokens_find(tk, l->contract);
+			int dec = ti >= 0 && tk->decimals[ti] >= 0 ? tk->decimals[ti] : CT_DECIMALS_UNKNOWN;
+			const char *sym = ti >= 0 && tk->symbol[ti][0] ? tk->symbol[ti] : NULL;
+			if ((rc = ct__acct_asset_add(st, &ck, dec, sym, &asset)) ||
 			    (rc = addr_id(st, l->from, &x.from)) || (rc = addr_id(st, l->to, &x.to)))
 				return rc;
 			x.asset = asset;
@@ -362,10 +424,20 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 				goto out;
 			continue;
 		}
+		tokens tk;
+		if ((rc = tokens_collect(c, st, bs, nb, &tk))) {
+			free_blocks(bs, nb);
+			if (follow_retry(o, rc)) {
+				rc = 0;
+				continue;
+			}
+			goto out;
+		}
 		ct_eth_ingest_result before = *r;
 		for (size_t i = 0; i < nb && !rc; i++)
-			rc = append_block(st, &bs[i], r);
+			rc = append_block(st, &bs[i], &tk, r);
 		free_blocks(bs, nb);
+		tokens_free(&tk);
 		if (rc) {
 			ct__acctstore_abort(st);
 			*r = before;

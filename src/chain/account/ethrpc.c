@@ -666,6 +666,127 @@ static int block_receipts(ct_ethrpc *c, ct_eth_block *bs, size_t nb, ct_eth_fetc
 	return rc;
 }
 
+static uint64_t be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int ct__eth_abi_decimals(const char *hex)
+{
+	uint8_t w[32];
+	if (!hex || unhex_data(w, hex, 32))
+		return -1;
+	for (int i = 0; i < 31; i++)
+		if (w[i])
+			return -1;
+	return w[31] <= 77 ? w[31] : -1;
+}
+
+/* Length of the valid UTF-8 character at p (n bytes left), or 0. */
+static size_t utf8_char(const uint8_t *p, size_t n)
+{
+	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3
+	             : (p[0] & 0xf8) == 0xf0 ? 4 : 0;
+	if (!len || len > n || (len == 2 && p[0] < 0xc2))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+void ct__eth_abi_symbol(const char *hex, char out[32])
+{
+	uint8_t buf[4096];
+	size_t n, len = 0, off = 0, o = 0;
+	out[0] = 0;
+	if (!hex || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X'))
+		return;
+	n = strlen(hex + 2);
+	if (n % 2 || n / 2 > sizeof(buf) || n < 64 || ct__unhex(buf, hex + 2, n / 2))
+		return;
+	n /= 2;
+	if (n == 32) { /* bytes32 (old tokens): up to the first NUL */
+		while (len < 32 && buf[len])
+			len++;
+	} else { /* string: offset, length, bytes */
+		for (int i = 0; i < 24; i++)
+			if (buf[i])
+				return;
+		uint64_t of = be64(buf + 24);
+		if (of > n - 32 || of % 32)
+			return;
+		for (int i = 0; i < 24; i++)
+			if (buf[of + i])
+				return;
+		uint64_t l = be64(buf + of + 24);
+		if (l > n - of - 32)
+			return;
+		off = of + 32;
+		len = l;
+	}
+	/* printable ASCII and valid UTF-8 only, whole characters, 31 bytes */
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_char(buf + off + i, len - i);
+		if (!k || (k == 1 && (buf[off + i] < 0x20 || buf[off + i] == 0x7f)))
+			break;
+		if (o + k > 31)
+			break;
+		memcpy(out + o, buf + off + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = 0;
+}
+
+int ct__ethrpc_token_info(ct_ethrpc *c, const uint8_t (*contracts)[20], size_t n, int *decimals,
+                          char (*symbols)[32])
+{
+	static const char *const sel[2] = {"0x313ce567", "0x95d89b41"}; /* decimals(), symbol() */
+	json_t *batch = json_array(), *resp = NULL;
+	const json_t **ans = ct__calloc(2 * n + 1, sizeof(*ans));
+	uint64_t first = c->next_id + 1;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		decimals[i] = -1;
+		symbols[i][0] = 0;
+	}
+	if (!batch || !ans) {
+		json_decref(batch);
+		free(ans);
+		return CT_ENOMEM;
+	}
+	if (!n)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 2; k++) {
+			char to[43] = "0x";
+			ct__hex(to + 2, contracts[i], 20);
+			json_array_append_new(batch,
+			                      request(c, "eth_call",
+			                              json_pack("[{s:s,s:s},s]", "to", to, "data", sel[k],
+			                                        "latest")));
+		}
+	if ((rc = post_batch(c, batch, first, 2 * n, ans, &resp, "eth_call(decimals(), symbol())")))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *d = json_object_get(ans[2 * i], "result");
+		const json_t *y = json_object_get(ans[2 * i + 1], "result");
+		if (json_is_string(d))
+			decimals[i] = ct__eth_abi_decimals(json_string_value(d));
+		if (json_is_string(y))
+			ct__eth_abi_symbol(json_string_value(y), symbols[i]);
+	}
+out:
+	json_decref(batch);
+	json_decref(resp);
+	free(ans);
+	return rc;
+}
+
 static int cmp_log(const void *a, const void *b)
 {
 	const ct_eth_log *x = a, *y = b;

@@ -97,6 +97,18 @@ int ct__ethrpc_block_number(ct_ethrpc *c, uint64_t *out);
 int ct__ethrpc_block_hashes(ct_ethrpc *c, uint64_t from, size_t n, uint8_t (*hashes)[32],
                             int *present);
 
+/* decimals() and symbol() of n token contracts, by eth_call at "latest"
+ * (two calls per contract, one batch). A call that fails, reverts or
+ * answers out of shape leaves that contract's entry unknown: decimals[i]
+ * = -1 (or 0..77), symbols[i] = "" (else printable, valid UTF-8, cut to 31
+ * bytes). Only transport failures are errors. */
+int ct__ethrpc_token_info(ct_ethrpc *c, const uint8_t (*contracts)[20], size_t n, int *decimals,
+                          char (*symbols)[32]);
+/* The ABI decoders behind it (pure; fuzzed): a uint8-range integer from a
+ * 32-byte answer (-1 if not 0..77), and a string or bytes32 symbol. */
+int ct__eth_abi_decimals(const char *hex);
+void ct__eth_abi_symbol(const char *hex, char out[32]);
+
 typedef struct ct_eth_fetch_stats {
 	uint64_t logs_skipped; /* Transfer-topic logs that are not ERC-20 Transfers */
 	uint64_t requests;

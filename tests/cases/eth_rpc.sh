@@ -106,6 +106,9 @@ ingest "$DB" "$WORK/r7.json"
 [ "$(jget "$WORK/r7.json" blocks_rolled_back)" = 3 ] || fail "same-length reorg: $(cat "$WORK/r7.json")"
 $D balances "$URL" "$S" "$WORK/bal.json"
 check "$DB" --balances "$WORK/bal.json"
+# the store after two rollbacks is the store of a fresh run, record for record
+ingest "$WORK/dbf" "$WORK/rf.json"
+[ "$(digest "$DB")" = "$(digest "$WORK/dbf")" ] || fail "after the reorgs the store differs from a fresh run"
 echo "ok: reorg to a chain of the same length"
 
 # 5. SIGKILL at every step of the commit protocol (one block per batch),
@@ -116,6 +119,7 @@ for n in 1 2 3 4 5 6 7 9 12 17 25; do
 	timeout 120 env COINTRAIL_CRASH_AT=$n "$CLI" --db "$WORK/dbk" ingest eth --rpc "$URL" \
 		--batch 1 >/dev/null 2>&1 && continue
 	"$DUMP" "$WORK/dbk" > /dev/null || fail "crash at step $n: the store does not open"
+	"$CLI" --db "$WORK/dbk" check --deep > /dev/null || fail "crash at step $n: check --deep fails"
 	ingest "$WORK/dbk" "$WORK/rk.json" --batch 3
 	check "$WORK/dbk"
 done
@@ -128,8 +132,11 @@ kill -9 $K 2>/dev/null || true
 wait $K 2>/dev/null || true
 "$DUMP" "$WORK/dbk" > "$WORK/partial.jsonl" || fail "after kill -9 the store does not open"
 echo "killed after $(grep -c '"block"' "$WORK/partial.jsonl") blocks"
+"$CLI" --db "$WORK/dbk" check --deep > /dev/null || fail "after kill -9: check --deep fails"
 ingest "$WORK/dbk" "$WORK/rk.json"
 check "$WORK/dbk"
+ingest "$WORK/dbf" "$WORK/rf.json"
+[ "$(digest "$WORK/dbk")" = "$(digest "$WORK/dbf")" ] || fail "after kill -9 and a re-run the store differs from an uninterrupted run"
 echo "ok: kill -9"
 
 # 6. --follow: new transfers arrive while it runs; SIGTERM stops it cleanly

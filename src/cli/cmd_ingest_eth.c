@@ -126,6 +126,8 @@ int cmd_ingest_eth(cli *c)
 	if (!o.url)
 		return cli_usage("usage: cointrail ingest eth --rpc URL [--follow] [--confirmations N] "
 		                 "[--from N] [--batch N]");
+	if (strncmp(o.url, "http://", 7) && strncmp(o.url, "https://", 8))
+		return cli_usage("--rpc needs an http:// or https:// URL, not '%s'", o.url);
 	ct_db *db;
 	int rc;
 	/* the writer lock of the data directory */

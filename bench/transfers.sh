@@ -27,6 +27,7 @@ cat "$IN" >/dev/null # into the page cache
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 times=()
+cpus=()
 for r in $(seq 1 "$ROUNDS"); do
 	DB=$W/transfers-db
 	rm -rf "$DB"
@@ -34,11 +35,15 @@ for r in $(seq 1 "$ROUNDS"); do
 	/usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" \
 		"$CLI" --db "$DB" ingest transfers "$IN" --chain eth --json >"$W/out.json"
 	read -r wall user sys rss <"$W/time.txt"
+	cpu=$(echo "$user + $sys" | bc)
 	rate=$(echo "scale=0; $ROWS / $wall" | bc)
-	echo "round $r: $wall s wall, $user s user, $sys s sys, peak RSS $rss KB: $rate rows/s"
+	crate=$(echo "scale=0; $ROWS / $cpu" | bc)
+	echo "round $r: $wall s wall, $user s user, $sys s sys, peak RSS $rss KB: $rate rows/s wall, $crate rows per CPU-second"
 	times+=("$wall")
+	cpus+=("$cpu")
 done
 med=$(printf '%s\n' "${times[@]}" | median)
-echo "median: $med s = $(echo "scale=0; $ROWS / $med" | bc) rows/s"
+cmed=$(printf '%s\n' "${cpus[@]}" | median)
+echo "median: $med s wall = $(echo "scale=0; $ROWS / $med" | bc) rows/s; $cmed CPU-s = $(echo "scale=0; $ROWS / $cmed" | bc) rows per CPU-second"
 du -sh "$W/transfers-db/eth" | awk '{print "store: " $1}'
 rm -rf "$W/transfers-db"

@@ -8,6 +8,7 @@
  */
 #include "chain/account/rows.h"
 #include "util/error.h"
+#include "util/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static ct_rows rows; /* large (scratch): not on the stack */
 	ct_acct_key from;
 	memset(&from, 0, sizeof(from));
+	/* a valid key of the format (checksums included) */
 	from.len = af == CT_AF_NEM ? 25 : af == CT_AF_TRON ? 21 : 20;
+	if (af == CT_AF_NEM) {
+		uint8_t h[32];
+		from.b[0] = 0x68;
+		ct__keccak256(h, from.b, 21);
+		memcpy(from.b + 21, h, 4);
+	} else if (af == CT_AF_TRON) {
+		from.b[0] = 0x41;
+	}
 	/* the rows hold pointers into the buffer: copy it so the fuzzer sees
 	 * reads past the end */
 	char *buf = malloc(size);

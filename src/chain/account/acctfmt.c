@@ -43,18 +43,25 @@ static int parse_evm(ct_acct_key *k, const char *s, size_t n)
 	if (n != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return ct__err(CT_EDATA, "not an Ethereum address (0x and 40 hex digits): '%.*s'",
 		               (int)(n > 60 ? 60 : n), s);
-	unsigned upper = 0, lower = 0;
 	const unsigned char *h = (const unsigned char *)s + 2;
-	for (size_t i = 0; i < 20; i++) {
-		unsigned c1 = h[2 * i], c2 = h[2 * i + 1];
-		int v1 = hexv(c1), v2 = hexv(c2);
-		if (__builtin_expect((v1 | v2) < 0, 0))
-			return ct__err(CT_EDATA, "not an Ethereum address (bad hex digit): '%.42s'", s);
-		/* letters: bit 0x40 set; lower-case also has 0x20 */
-		upper |= ((c1 & 0x60) == 0x40) | ((c2 & 0x60) == 0x40);
-		lower |= ((c1 & 0x60) == 0x60) | ((c2 & 0x60) == 0x60);
-		k->b[i] = (uint8_t)(v1 << 4 | v2);
+	/* Case of the letters, 8 characters a step: a letter has bit 6 set,
+	 * a lower-case one bit 5 too; digits have bit 6 clear. */
+	uint64_t upper = 0, lower = 0;
+	for (size_t i = 0; i < 40; i += 8) {
+		uint64_t w;
+		memcpy(&w, h + i, 8);
+		uint64_t letter = (w >> 1) & 0x2020202020202020ULL;
+		upper |= letter & ~w;
+		lower |= letter & w;
 	}
+	int bad = 0;
+	for (size_t i = 0; i < 20; i++) {
+		int v1 = hexv(h[2 * i]), v2 = hexv(h[2 * i + 1]);
+		bad |= v1 | v2;
+		k->b[i] = (uint8_t)((unsigned)v1 << 4 | (unsigned)v2);
+	}
+	if (__builtin_expect(bad < 0, 0))
+		return ct__err(CT_EDATA, "not an Ethereum address (bad hex digit): '%.42s'", s);
 	if (lower && upper) {
 		char lc[40];
 		uint8_t hh[32];
@@ -70,8 +77,7 @@ static int parse_evm(ct_acct_key *k, const char *s, size_t n)
 				return ct__err(CT_EDATA, "bad EIP-55 checksum in address %.42s", s);
 		}
 	}
-	k->len = 20;
-	memset(k->b + 20, 0, sizeof(k->b) - 20);
+	k->len = 20; /* the rest of k was zeroed by ct__acct_key_parse */
 	return 0;
 }
 

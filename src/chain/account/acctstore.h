@@ -301,6 +301,8 @@ int ct__acct_asset_find(const ct_acctstore *st, const ct_acct_key *contract, uin
 
 /* Txs. */
 int ct__acct_tx_find(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t);
+/* The same over the working state (committed and the open batch). */
+int ct__acct_tx_find_w(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t);
 void ct__acct_tx_get(const ct_acctstore *st, uint64_t t, ct_acct_tx *out);
 
 /* Blocks (RPC path). The tip: *number and hash of the newest stored

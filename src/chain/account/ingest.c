@@ -67,6 +67,9 @@ typedef struct run {
 	size_t n;
 	uint64_t seq;
 	FILE *rej;
+	/* progress: bytes of the files before this one, of all files */
+	uint64_t done_bytes, total_bytes, nfiles, file_i;
+	double t0;
 	/* the well-known tokens, parsed once */
 	ct_acct_key known[CT_ARRAY_LEN(KNOWN_ETH_TOKENS)];
 	int nknown;
@@ -88,6 +91,23 @@ static void note(const run *r, const char *fmt, ...)
 	va_end(ap);
 	r->o->note(m, r->o->payload);
 }
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of this thread: the phase split COINTRAIL_TIMING=1 prints. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double t_append, t_sha, t_commit; /* CPU seconds (timing hook only) */
 
 /* ---- input files -------------------------------------------------------- */
 
@@ -276,7 +296,7 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 		 * (ethereum-etl token_transfers.csv after transactions.csv). */
 		uint64_t t;
 		ct_acct_tx tx;
-		if (!p->has_hash || ct__hidx_find(&st->txidx, p->hash, st->w.txs, &t, NULL) != 0) {
+		if (!p->has_hash || ct__acct_tx_find_w(st, p->hash, &t) != 0) {
 			*why = "missing timestamp (and the row's tx is not in the store to take it from)";
 			return 1;
 		}
@@ -385,7 +405,16 @@ static int order_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int flush_chunk_(run *r);
 static int flush_chunk(run *r)
+{
+	double c0 = cpu_s();
+	int rc = flush_chunk_(r);
+	t_append += cpu_s() - c0;
+	return rc;
+}
+
+static int flush_chunk_(run *r)
 {
 	ct_acctstore *st = r->st;
 	int rc, sorted = 1;
@@ -520,8 +549,21 @@ static int do_file(run *r, const char *path, ct_rows *rows, infile *f)
 			continue;
 		}
 		x->seq = r->seq++;
-		if (++r->n == CHUNK_ROWS && (rc = flush_chunk(r)))
-			return rc;
+		if (++r->n == CHUNK_ROWS) {
+			if ((rc = flush_chunk(r)))
+				return rc;
+			if (r->o->progress) {
+				ct_progress pr = {0};
+				double frac = f->len ? (double)(rows->p - f->data) / (double)f->len : 1;
+				pr.blocks_done = r->file_i;
+				pr.blocks_total = r->nfiles;
+				pr.bytes_done = r->done_bytes + (uint64_t)(frac * (double)f->map_len);
+				pr.bytes_total = r->total_bytes;
+				pr.txs_done = r->res->transfers;
+				pr.seconds = now_s() - r->t0;
+				r->o->progress(&pr, r->o->payload);
+			}
+		}
 	}
 	if (rows->jsonl && rows->unknown_n)
 		note(r, "%s: ignoring unknown keys: %s", path, rows->unknown);
@@ -570,12 +612,6 @@ static int guess_chain(const char *path, const char **name)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
                         const ct_transfers_options *opts, ct_transfers_result *res)
@@ -650,7 +686,9 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		if ((rc = infile_open(&f, paths[i])))
 			break;
 		uint8_t sha[32];
+		double c0 = cpu_s();
 		ct__sha256(r.st->h, sha, f.map, f.map_len);
+		t_sha += cpu_s() - c0;
 		memcpy(shas[i], sha, 32);
 		int dup = 0;
 		for (size_t k = 0; k < i; k++)
@@ -664,6 +702,11 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 			continue;
 		}
 		uint64_t rows_before = res->rows;
+		r.done_bytes = done;
+		r.total_bytes = total;
+		r.nfiles = npaths;
+		r.file_i = i;
+		r.t0 = t0;
 		rc = do_file(&r, paths[i], rows, &f);
 		if (rc == 0)
 			rc = ct__acct_file_add(r.st, sha, f.map_len, res->rows - rows_before);
@@ -685,8 +728,14 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		}
 	}
 	free(shas);
+	double c0 = cpu_s(), w0 = now_s();
 	if (rc == 0)
 		rc = ct__acctstore_commit(r.st);
+	t_commit += cpu_s() - c0;
+	if (getenv("COINTRAIL_TIMING"))
+		fprintf(stderr, "timing: cpu total %.2f s: sha %.2f, append %.2f, commit %.2f (wall %.2f), "
+		        "read+parse+validate %.2f\n", cpu_s(), t_sha, t_append, t_commit, now_s() - w0,
+		        cpu_s() - t_sha - t_append - t_commit);
 	if (rc)
 		ct__acctstore_abort(r.st);
 out:

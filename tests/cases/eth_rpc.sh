@@ -142,18 +142,31 @@ echo "ok: kill -9"
 # 6. --follow: new transfers arrive while it runs; SIGTERM stops it cleanly
 "$CLI" --db "$DB" ingest eth --rpc "$URL" --follow --poll-ms 100 --json > "$WORK/f.json" 2> "$WORK/f.err" &
 F=$!
+wait_for() { # wait until the --follow run has stored block $1
+	for i in $(seq 1 150); do
+		"$DUMP" "$DB" | grep -q "\"number\":$1," && return 0
+		sleep 0.2
+	done
+	fail "--follow did not reach block $1: $(cat "$WORK/f.err")"
+}
 sleep 1
 $D round "$URL" "$S" 5
+# and a reorg while it follows: 3 blocks replaced by 4 others
+$D snapshot "$URL" "$S"
+$D round "$URL" "$S" 7
+wait_for "$(node_tip)"
+$D revert "$URL" "$S"
+$D round "$URL" "$S" 8
+$D mine "$URL" 1
 TIP=$(node_tip)
-for i in $(seq 1 100); do
-	"$DUMP" "$DB" | grep -q "\"number\":$TIP," && break
-	sleep 0.2
-done
+wait_for "$TIP"
 kill -TERM $F
 wait $F || fail "--follow did not exit 0 on SIGTERM: $(cat "$WORK/f.err")"
 [ "$(jget "$WORK/f.json" stopped)" = True ] || fail "--follow summary: $(cat "$WORK/f.json")"
-check "$DB" --upto "$TIP"
-echo "ok: --follow"
+[ "$(jget "$WORK/f.json" reorgs)" = 1 ] || fail "--follow missed the reorg: $(cat "$WORK/f.json")"
+$D balances "$URL" "$S" "$WORK/bal.json"
+check "$DB" --upto "$TIP" --balances "$WORK/bal.json"
+echo "ok: --follow (with a reorg while following)"
 
 # 7. malformed answers through a proxy: exit 2, one line naming the
 # method and block, store unchanged
@@ -199,6 +212,24 @@ done
 grep -q "served eth_getBlockReceipts" "$WORK/proxy.log" || fail "eth_getBlockReceipts was not used"
 check "$WORK/dbr" --balances "$WORK/bal.json"
 echo "ok: eth_getBlockReceipts"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null || true; PROXY_PID=
+
+# 8b. a node that refuses eth_getLogs over more than 2 blocks: the batch
+# is halved until it passes
+PPORT=$($D freeport)
+$PY "$ETH/badproxy.py" "$PPORT" "$URL" logs-range 2> "$WORK/proxy.log" &
+PROXY_PID=$!
+for i in $(seq 1 50); do
+	(exec 3<>/dev/tcp/127.0.0.1/$PPORT) 2>/dev/null && break
+	sleep 0.1
+done
+"$CLI" --db "$WORK/dbl" ingest eth --rpc "http://127.0.0.1:$PPORT" --batch 9 --json > "$WORK/r10.json" \
+	2> "$WORK/logs.err" || fail "ingest with a capped eth_getLogs failed: $(cat "$WORK/logs.err")"
+kill $PROXY_PID; wait $PROXY_PID 2>/dev/null || true; PROXY_PID=
+grep -q "refused eth_getLogs" "$WORK/proxy.log" || fail "the proxy refused nothing"
+grep -q "asking for 2 blocks at a time" "$WORK/logs.err" || fail "no halving reported: $(cat "$WORK/logs.err")"
+check "$WORK/dbl" --balances "$WORK/bal.json"
+echo "ok: eth_getLogs range capped by the node"
 # 9. user errors: --from on a non-empty store; a node on another chain
 # (a second hardhat node with another genesis) is refused, the store kept
 "$DUMP" "$DB" > "$WORK/before.jsonl"

@@ -6,7 +6,8 @@
 # no-hash, hashes-only, not-json, status-2, log-bad-topic; and
 # block-receipts (serves eth_getBlockReceipts, which hardhat lacks, from
 # the node's per-tx receipts: no corruption) and block-receipts-short (one
-# receipt missing from the newest block's list).
+# receipt missing from the newest block's list), and logs-range (refuses
+# eth_getLogs over more than 2 blocks, as hosted providers cap ranges).
 import json
 import sys
 import urllib.request
@@ -68,6 +69,20 @@ def block_receipts(req):
 
 def answer(body):
     req = json.loads(body)
+    if MODE == "logs-range":
+        reqs = req if isinstance(req, list) else [req]
+        ans = json.loads(forward(body))
+        ans = ans if isinstance(ans, list) else [ans]
+        byid = {a["id"]: a for a in ans}
+        for q in reqs:
+            if q.get("method") == "eth_getLogs":
+                f = q["params"][0]
+                if int(f["toBlock"], 16) - int(f["fromBlock"], 16) + 1 > 2:
+                    print("refused eth_getLogs", f["fromBlock"], f["toBlock"], file=sys.stderr, flush=True)
+                    a = byid[q["id"]]
+                    a.pop("result", None)
+                    a["error"] = {"code": -32005, "message": "query returns more than 10000 results"}
+        return req, ans if isinstance(req, list) else ans[0]
     if not MODE.startswith("block-receipts"):
         return req, json.loads(forward(body))
     reqs = req if isinstance(req, list) else [req]

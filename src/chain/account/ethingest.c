@@ -397,6 +397,17 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 			sleep_ms(100u * (unsigned)tries);
 		}
 		r->logs_skipped += fs.logs_skipped;
+		if (rc == 2) {
+			/* the node refused the log range: halve the batch and retry */
+			char m[512];
+			batch = (uint32_t)((to - next + 1) / 2);
+			snprintf(m, sizeof(m), "%s; asking for %u blocks at a time", ct_error_last(),
+			         (unsigned)batch);
+			if (o->warn)
+				o->warn(m, o->payload);
+			rc = 0;
+			continue;
+		}
 		if (rc && follow_retry(o, rc)) {
 			rc = 0;
 			continue;

@@ -856,8 +856,14 @@ int ct__ethrpc_fetch(ct_ethrpc *c, uint64_t from, uint64_t to, ct_eth_block **bl
 	{
 		const json_t *r;
 		snprintf(what, sizeof(what), "eth_getLogs(0x%" PRIx64 "..0x%" PRIx64 ")", from, to);
-		if ((rc = result_of(ans[n], &r, what)))
+		if ((rc = result_of(ans[n], &r, what))) {
+			/* providers cap the range or the result count of eth_getLogs:
+			 * a refused range of several blocks is for the caller to split */
+			const json_t *e = json_is_object(ans[n]) ? json_object_get(ans[n], "error") : NULL;
+			if (e && !json_is_null(e) && n > 1)
+				rc = 2;
 			goto out;
+		}
 		if (!json_is_array(r)) {
 			rc = ct__err(CT_EDATA, "%s: the result is not an array", what);
 			goto out;

@@ -118,7 +118,9 @@ typedef struct ct_eth_fetch_stats {
  * check they form one chain (parent links, receipts' and logs' block
  * hashes). *n may be less than asked when the node lacks the later blocks
  * (a shorter chain after a reorg). Returns 0, 1 when the chain changed
- * while fetching (the caller retries), or a negative CT_E* code.
+ * while fetching (the caller retries), 2 when the node refused eth_getLogs
+ * for a range of several blocks (the caller asks for fewer; the node's
+ * message is in ct_error_last()), or a negative CT_E* code.
  * `warn` (may be NULL) hears each skipped log. */
 int ct__ethrpc_fetch(ct_ethrpc *c, uint64_t from, uint64_t to, ct_eth_block **blocks,
                      size_t *n, ct_eth_fetch_stats *st,

@@ -372,6 +372,8 @@ int ct__eth_ingest(const char *dbdir, const ct_eth_ingest_options *o, ct_eth_ing
 			if (!o->follow)
 				break;
 			p.following = 1;
+			p.block = have_tip ? tb.number : 0;
+			p.txs_done = r->txs;
 			p.seconds = now_s() - t0;
 			if (o->progress)
 				o->progress(&p, o->payload);

@@ -183,9 +183,13 @@ int cmd_ingest(cli *c)
 	int rc;
 	if (!paths)
 		return EXIT_INTERNAL;
+	if (c->argc >= 2 && !strcmp(c->argv[1], "eth")) {
+		free(paths);
+		return cmd_ingest_eth(c);
+	}
 	if (c->argc < 2 || strcmp(c->argv[1], "btc") != 0) {
 		free(paths);
-		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE...");
+		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE... | ingest eth --rpc URL");
 	}
 	for (int i = 2; i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "--network") && i + 1 < c->argc)

@@ -11,9 +11,8 @@
  *  - dusting: a tx paying at least 5 outputs of dust value (at most the
  *    dust threshold: --min-amount, at least 10,000 base units) to
  *    addresses that receive nothing else significant from the trace;
- *  - round-trip: taint that left an address comes back to it through
- *    other addresses (a flow into an address that had sent taint before,
- *    from a tx it did not fund).
+ *  - round-trip: A pays B tainted value, later B pays A back in a tx A
+ *    did not fund (change back to a funder is not a return).
  */
 #include "analysis/trace.h"
 
@@ -52,6 +51,34 @@ static const ct__tr_step *find_step(const ct__tr_step *s, size_t n, uint64_t tx)
 			hi = m;
 	}
 	return lo < n && s[lo].tx == tx ? &s[lo] : NULL;
+}
+
+static int cmp_flow(const void *x, const void *y)
+{
+	const ct__tr_flow *a = x, *b = y;
+	if (a->from != b->from)
+		return a->from < b->from ? -1 : 1;
+	if (a->to != b->to)
+		return a->to < b->to ? -1 : 1;
+	if (a->asset != b->asset)
+		return a->asset < b->asset ? -1 : 1;
+	return a->tx < b->tx ? -1 : a->tx > b->tx;
+}
+
+/* The earliest flow with key's (from, to, asset), or NULL. */
+static const ct__tr_flow *first_flow(const ct__tr_flow *fs, size_t n, const ct__tr_flow *key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t m = (lo + hi) / 2;
+		if (cmp_flow(&fs[m], key) < 0)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	if (lo < n && fs[lo].from == key->from && fs[lo].to == key->to && fs[lo].asset == key->asset)
+		return &fs[lo];
+	return NULL;
 }
 
 static int is_peel(const ct__tr_step *s)
@@ -157,16 +184,18 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 		json_object_set_new(x, "addresses", ads);
 		json_array_append_new(out, x);
 	}
-	/* round trips: a flow into an address that sent taint earlier, from a
-	 * tx whose tainted sources do not include it */
-	for (size_t f = 0; f < r->n_flows; f++) {
+	/* round trips: A pays B (tx t1), later B pays A back (tx t2 > t1) in
+	 * a tx A did not fund. Flows sorted by (from, to, tx) find t1. */
+	ct__tr_flow *fs = malloc((r->n_flows ? r->n_flows : 1) * sizeof(*fs));
+	if (fs) {
+		memcpy(fs, r->flows, r->n_flows * sizeof(*fs));
+		qsort(fs, r->n_flows, sizeof(*fs), cmp_flow);
+	}
+	for (size_t f = 0; fs && f < r->n_flows; f++) {
 		const ct__tr_flow *fl = &r->flows[f];
 		if (fl->to == UINT64_MAX || fl->from == fl->to || fl->from == UINT64_MAX)
 			continue;
-		const ct__tr_addr *a = ct__tr_addr_find(r, fl->asset, fl->to);
-		if (!a || !a->sent || fl->hops < a->hops + 2)
-			continue;
-		/* did `to` fund this tx? then it is change, not a round trip */
+		/* did `to` fund this tx? then it is change, not a return */
 		int funded = 0;
 		for (size_t g = f; g-- > 0 && r->flows[g].tx == fl->tx;)
 			funded |= r->flows[g].from == fl->to;
@@ -174,9 +203,14 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 			funded |= r->flows[g].from == fl->to;
 		if (funded)
 			continue;
+		ct__tr_flow key = {fl->to, fl->from, 0, 0, 0, fl->asset, 0};
+		const ct__tr_flow *out_f = first_flow(fs, r->n_flows, &key);
+		if (!out_f || out_f->tx >= fl->tx)
+			continue;
 		json_t *x = json_object(), *txs = json_array(), *ads = json_array();
 		json_object_set_new(x, "kind", json_string("round-trip"));
 		json_object_set_new(x, "asset", json_string(nm->assets[fl->asset]));
+		json_array_append_new(txs, jtx(nm, out_f->tx));
 		json_array_append_new(txs, jtx(nm, fl->tx));
 		json_array_append_new(ads, jad(nm, fl->to));
 		json_array_append_new(ads, jad(nm, fl->from));
@@ -187,6 +221,7 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 		json_object_set_new(x, "addresses", ads);
 		json_array_append_new(out, x);
 	}
+	free(fs);
 	free(s);
 	return out;
 }

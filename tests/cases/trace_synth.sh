@@ -88,6 +88,25 @@ for inc in t["incidents"]:
         assert k in kinds, (inc["name"], p["kind"], kinds)
 assert checked >= 6, checked
 print("planted incidents: %d traces match truth.json" % checked)
+# a case for the drain: every endpoint labelled theft with its amount, the
+# dusted bystanders listed below the threshold and not labelled
+inc = [i for i in t["incidents"] if i["name"] == "hot-wallet-drain"][0]
+seeds = []
+for txid in inc["seed_txids"]:
+    tx = run("tx", txid, "--json")
+    seeds += ["%s:%d" % (txid, o["n"]) for o in tx["outputs"] if o["address"] in set(inc["seed_addresses"])]
+run("case", "open", "drain", "--seed", *seeds, "--threshold", "0.01")
+c = run("case", "show", "drain", "--json")
+chain = t["chain"]
+lab = {x["address"]: x for x in c["labelled"]}
+below = {x["address"] for x in c["below_threshold"]}
+for e in inc["endpoints"]:
+    assert D(lab[chain + ":" + e["address"]]["amount"]) == D(e["amount"]), e
+for b in inc["bystanders"]:
+    assert chain + ":" + b["address"] in below and chain + ":" + b["address"] not in lab, b
+l = run("label", "show", inc["endpoints"][0]["address"], "--json")
+assert any(x["category"] == "theft" and x["source"] == "case:drain" for x in l["labels"]), l
+print("case drain: %d labelled, %d below the threshold" % (len(lab), len(below)))
 PY
 
 # 3. random traces against the reference

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/common.bash"
 "$PY" "$SRC/tests/tools/mktoy.py" --out "$WORK/toy" >/dev/null
 DB=$WORK/db
-"$CLI" --db "$DB" ingest btc "$WORK/toy/blk00000.dat" >/dev/null
+"$CLI" --db "$DB" ingest btc "$WORK/toy" >/dev/null
 tx() { "$PY" -c "import json;print(json.load(open('$WORK/toy/toy.json'))['txs']['$1'])"; }
 STEAL=$(tx steal); STEAL2=$(tx steal2); TOY=$(tx toy); TOY2=$(tx toy2)
 for p in poison haircut fifo lifo tiho; do

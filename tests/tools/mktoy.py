@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tests/tools/mktoy.py --out DIR
 
-Writes DIR/blk00000.dat (regtest) and DIR/toy.json naming the txs and outputs:
+Writes DIR/blk00000.dat, blk00001.dat (regtest; the second holds block 5) and DIR/toy.json naming the txs and outputs:
   block 1, 2: coinbases A and B (50 BTC each)
   block 3:    tx "steal" spends A: 3 BTC to S (the stolen coin), rest to X;
               tx "clean" spends B: 7 BTC to C, rest to Y
@@ -73,7 +73,10 @@ def main():
     r = b.mine_block(tip, utxo, [hop])
     recs.append(r)
     os.makedirs(a.out, exist_ok=True)
-    mkchain.write_blk(os.path.join(a.out, "blk00000.dat"), mkchain.MAGICS["regtest"], recs)
+    # the last block (the hop) in a second file: ingesting blk00000.dat alone
+    # gives the chain before it ("new data" for case updates)
+    mkchain.write_blk(os.path.join(a.out, "blk00000.dat"), mkchain.MAGICS["regtest"], recs[:-1])
+    mkchain.write_blk(os.path.join(a.out, "blk00001.dat"), mkchain.MAGICS["regtest"], recs[-1:])
     txs = {"steal": id_steal, "clean": id_clean, "steal2": id_steal2, "clean2": id_clean2,
            "toy": id_toy, "toy2": b2lx(toy2[0].GetTxid()), "hop": b2lx(hop[0].GetTxid()),
            "coinbase1": coinbases[0][0], "coinbase2": coinbases[1][0]}

@@ -95,7 +95,7 @@ seeds = []
 for txid in inc["seed_txids"]:
     tx = run("tx", txid, "--json")
     seeds += ["%s:%d" % (txid, o["n"]) for o in tx["outputs"] if o["address"] in set(inc["seed_addresses"])]
-run("case", "open", "drain", "--seed", *seeds, "--threshold", "0.01")
+run("case", "open", "drain", "--seed", *seeds, "--threshold", "0.01", "--json")
 c = run("case", "show", "drain", "--json")
 chain = t["chain"]
 lab = {x["address"]: x for x in c["labelled"]}

@@ -109,6 +109,44 @@ typedef struct ct_ingest_result {
 int ct_btc_ingest(ct_db *db, const char *const *paths, size_t npaths,
                   const ct_ingest_options *opts, ct_ingest_result *res);
 
+/* ---- account-model transfers (see docs/internals/account.md) ---------- */
+
+typedef struct ct_transfers_options {
+	unsigned version;
+	/* "eth", "nem", ... or NULL: from the rows' chain column, else "eth"
+	 * for the ethereum-etl / GraphSense schemas. */
+	const char *chain;
+	/* The sender of every row of a file with no from column (the Bybit
+	 * flow files), as text; NULL: such files are bad data. */
+	const char *from;
+	/* Ingest the good rows and write the bad ones to `rejects` (default
+	 * "cointrail-rejects.txt"); without it one bad row rejects the run. */
+	int skip_bad;
+	const char *rejects;
+	void (*progress)(const ct_progress *p, void *payload); /* blocks_* = files */
+	void *payload;
+	/* One-line notes (unknown columns, files already ingested). */
+	void (*note)(const char *msg, void *payload);
+} ct_transfers_options;
+#define CT_TRANSFERS_OPTIONS_VERSION 1
+#define CT_TRANSFERS_OPTIONS_INIT {CT_TRANSFERS_OPTIONS_VERSION, NULL, NULL, 0, NULL, NULL, NULL, NULL}
+
+typedef struct ct_transfers_result {
+	char chain[32];
+	uint64_t files, files_skipped;   /* skipped: already ingested (same bytes) */
+	uint64_t rows, rows_rejected;
+	uint64_t transfers, fees, txs, addresses, assets; /* added */
+	uint64_t bytes;
+	double seconds;
+} ct_transfers_result;
+
+/* Ingest account-model transfer files (CSV with a header or JSON Lines;
+ * the ethereum-etl and GraphSense schemas; gzip-compressed too). All files
+ * of a run are one commit: on a bad row (without skip_bad) returns CT_EDATA
+ * with "FILE:LINE: reason" and the store is unchanged. */
+int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
+                        const ct_transfers_options *opts, ct_transfers_result *res);
+
 /* ---- look-ups (JSON strings per docs/json.md) -------------------------- */
 
 /* Each returns a malloc'd JSON document in *out (free with ct_free()).

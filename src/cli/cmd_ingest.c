@@ -60,8 +60,93 @@ static void progress(const ct_progress *p, void *payload)
 	fflush(stderr);
 }
 
+static void note_line(const char *msg, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "cointrail: note: %s\n", msg);
+}
+
+/* `cointrail ingest transfers FILE... [--chain C] [--from ADDR]
+ * [--skip-bad [--rejects FILE]]` */
+static int cmd_ingest_transfers(cli *c)
+{
+	ct_transfers_options o = CT_TRANSFERS_OPTIONS_INIT;
+	const char **paths = calloc((size_t)c->argc + 1, sizeof(char *));
+	size_t np = 0;
+	int rc;
+	if (!paths)
+		return EXIT_INTERNAL;
+	for (int i = 2; i < c->argc; i++) {
+		const char *a = c->argv[i];
+		if (!strcmp(a, "--chain") && i + 1 < c->argc)
+			o.chain = c->argv[++i];
+		else if (!strcmp(a, "--from") && i + 1 < c->argc)
+			o.from = c->argv[++i];
+		else if (!strcmp(a, "--rejects") && i + 1 < c->argc)
+			o.rejects = c->argv[++i];
+		else if (!strcmp(a, "--skip-bad"))
+			o.skip_bad = 1;
+		else if (a[0] == '-' && a[1] == '-') {
+			free(paths);
+			return cli_usage("unknown option '%s' for ingest transfers", a);
+		} else
+			paths[np++] = a;
+	}
+	if (!np) {
+		free(paths);
+		return cli_usage("ingest transfers needs at least one FILE");
+	}
+	if (o.rejects && !o.skip_bad) {
+		free(paths);
+		return cli_usage("--rejects goes with --skip-bad");
+	}
+	o.note = note_line;
+	ct_db *db;
+	ct_transfers_result r;
+	if ((rc = ct_db_open(&db, c->db, CT_OPEN_WRITE))) {
+		free(paths);
+		return cli_fail(rc);
+	}
+	rc = ct_transfers_ingest(db, paths, np, &o, &r);
+	ct_db_close(db);
+	free(paths);
+	if (rc)
+		return cli_fail(rc);
+	double rate = r.seconds > 0 ? (double)r.rows / r.seconds : 0;
+	if (c->json) {
+		json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f}", "chain",
+		                      r.chain, "files", (json_int_t)r.files, "files_skipped",
+		                      (json_int_t)r.files_skipped, "rows", (json_int_t)r.rows,
+		                      "rows_rejected", (json_int_t)r.rows_rejected, "transfers",
+		                      (json_int_t)r.transfers, "fees", (json_int_t)r.fees, "txs",
+		                      (json_int_t)r.txs, "addresses", (json_int_t)r.addresses, "assets",
+		                      (json_int_t)r.assets, "bytes", (json_int_t)r.bytes, "seconds",
+		                      r.seconds, "rows_per_s", rate);
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s);
+		free(s);
+		json_decref(j);
+	} else {
+		printf("%s: %llu files (%llu already ingested), %llu rows (%llu rejected): %llu transfers, "
+		       "%llu fees, %llu new txs, %llu new addresses, %llu new assets; %.2f s (%.0f rows/s)\n",
+		       r.chain, (unsigned long long)r.files, (unsigned long long)r.files_skipped,
+		       (unsigned long long)r.rows, (unsigned long long)r.rows_rejected,
+		       (unsigned long long)r.transfers, (unsigned long long)r.fees,
+		       (unsigned long long)r.txs, (unsigned long long)r.addresses,
+		       (unsigned long long)r.assets, r.seconds, rate);
+		if (r.rows_rejected)
+			fprintf(stderr, "cointrail: %llu bad rows written to %s\n",
+			        (unsigned long long)r.rows_rejected,
+			        o.rejects ? o.rejects : "cointrail-rejects.txt");
+	}
+	return EXIT_OK;
+}
+
 int cmd_ingest(cli *c)
 {
+	if (c->argc >= 2 && !strcmp(c->argv[1], "transfers"))
+		return cmd_ingest_transfers(c);
+
 	const char *network = NULL;
 	int allow_gaps = 0;
 	const char *heur = NULL;
@@ -72,8 +157,7 @@ int cmd_ingest(cli *c)
 		return EXIT_INTERNAL;
 	if (c->argc < 2 || strcmp(c->argv[1], "btc") != 0) {
 		free(paths);
-		return cli_usage("usage: cointrail ingest btc PATH... [--network NET]%s",
-		                 c->argc >= 2 ? " (transfers and eth ingest are not built yet)" : "");
+		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE...");
 	}
 	for (int i = 2; i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "--network") && i + 1 < c->argc)

@@ -117,6 +117,19 @@ static void text_address(const char *js)
 	}
 	if (json_is_true(json_object_get(j, "txs_truncated")))
 		printf("  ... older txs omitted (use --limit N)\n");
+	/* account chains: per-asset totals and the newest transfers */
+	json_array_foreach(json_object_get(j, "assets"), i, v)
+		printf("asset     %-44s %-10s received %s  sent %s  fees %s  balance %s\n",
+		       s_or(v, "asset", "?"), s_or(v, "symbol", ""), s_or(v, "received", "?"),
+		       s_or(v, "sent", "?"), s_or(v, "fees", "?"), s_or(v, "balance", "?"));
+	json_array_foreach(json_object_get(j, "transfers"), i, v) {
+		char hb[24];
+		printf("  %s  %9s  %-4s %-44s %s %s\n", s_or(v, "time", "?"),
+		       h_or(v, "height", hb, sizeof(hb)), s_or(v, "direction", "?"),
+		       s_or(v, "counterparty", "-"), s_or(v, "amount", "?"), s_or(v, "symbol", ""));
+	}
+	if (json_is_true(json_object_get(j, "transfers_truncated")))
+		printf("  ... older transfers omitted (use --limit N)\n");
 	json_decref(j);
 }
 

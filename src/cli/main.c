@@ -14,6 +14,8 @@ static const char USAGE[] =
 	"\n"
 	"  ingest btc PATH... [--network NET] [--allow-gaps] [--change-heuristics LIST]\n"
 	"                                       Bitcoin Core blocks dir, blk*.dat, raw or hex blocks\n"
+	"  ingest transfers FILE... [--chain C] [--from ADDR] [--skip-bad [--rejects FILE]]\n"
+	"                                       account-model transfers: CSV, JSON Lines, ethereum-etl\n"
 	"  block ID                             a block by height or hash\n"
 	"  tx TXID                              a transaction with its inputs and outputs\n"
 	"  address ADDR [--limit N]             balance and history of an address\n"

@@ -7,6 +7,7 @@
  */
 #include "analysis/cluster.h"
 #include "labels/labels.h"
+#include "query/acct_query.h"
 #include "query/db.h"
 #include "util/amount.h"
 #include "util/encode.h"
@@ -194,10 +195,13 @@ int ct_query_tx(ct_db *db, char **out, const char *id)
 	ct_btcstore *st[MAX_NETS];
 	size_t n;
 	uint8_t txid[32];
+	int acct = 0, rc = ct__acct_query_tx(db, out, id, &acct); /* account chains first */
+	if (rc != CT_ENOTFOUND || acct || !ct__db_btc_nets(db, &want, 1))
+		return rc;
 	const char *hex = strip_chain(id, &want);
 	if (strlen(hex) != 64 || ct__unhex_rev(txid, hex, 32))
 		return ct__err(CT_EUSER, "'%s' is not a txid (64 hex digits)", id);
-	int rc = open_stores(db, want, st, &n);
+	rc = open_stores(db, want, st, &n);
 	if (rc)
 		return rc;
 	rc = ct__err(CT_ENOTFOUND, "tx %s not found", hex);
@@ -430,8 +434,11 @@ int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
 	const ct_btc_net *want;
 	ct_btcstore *st[MAX_NETS];
 	size_t n;
+	int acct = 0, rc = ct__acct_query_address(db, out, addr, max_txs, &acct);
+	if (rc != CT_ENOTFOUND || acct || !ct__db_btc_nets(db, &want, 1))
+		return rc; /* an account chain's address, or no Bitcoin chain */
 	const char *s = strip_chain(addr, &want);
-	int rc = open_stores(db, want, st, &n);
+	rc = open_stores(db, want, st, &n);
 	if (rc)
 		return rc;
 	int parsed = 0;
@@ -491,6 +498,12 @@ int ct_query_stats(ct_db *db, char **out)
 		}
 		json_array_append_new(chains, c);
 		ct__btcstore_close(st);
+	}
+	int rc = ct__acct_stats_append(db, chains);
+	if (rc) {
+		json_decref(chains);
+		json_decref(j);
+		return rc;
 	}
 	json_object_set_new(j, "chains", chains);
 	return finish(j, out);

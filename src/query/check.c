@@ -10,6 +10,7 @@
  * digest of the committed state (as readers see it), which two stores
  * built from the same blocks share whatever crashes interrupted them.
  */
+#include "query/acct_query.h"
 #include "query/db.h"
 #include "util/encode.h"
 #include "util/error.h"
@@ -200,6 +201,7 @@ int ct_check(ct_db *db, char **out, int deep)
 		json_array_append_new(chains, cj);
 		bad |= c.count != 0;
 	}
+	ct__acct_check_append(db, chains, deep, &bad);
 	json_object_set_new(j, "deep", json_boolean(deep));
 	json_object_set_new(j, "ok", json_boolean(!bad));
 	json_object_set_new(j, "chains", chains);

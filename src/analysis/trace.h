@@ -72,6 +72,7 @@ typedef struct ct__tr_step {
 	uint64_t from_addr;      /* the largest tainted input's address          */
 	uint32_t n_dust_out;     /* outputs below the dust threshold             */
 	uint32_t n_new_out;      /* tainted outputs to addresses not among inputs */
+	int by_sender;           /* account model: all of from_addr's outflows   */
 } ct__tr_step;
 
 /* Totals of one asset: seeds = held + fees + cut + returned. */

@@ -11,6 +11,7 @@
  */
 #include "analysis/cluster.h"
 #include "analysis/trace.h"
+#include "chain/account/acctstore.h"
 #include "labels/labels.h"
 #include "query/db.h"
 #include "util/encode.h"
@@ -933,6 +934,28 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 		snprintf(buf, sizeof(buf), "%.*s", (int)(c - o->seeds[0]), o->seeds[0]);
 		if (!ct__btc_net_by_name(buf))
 			return 0;
+	}
+	/* a bare seed that is not Bitcoin's (a NEM address, an account-model
+	 * tx hash) belongs to the account engine when such a chain exists */
+	{
+		const ct_acct_chain *ac[4];
+		if (!c && ct__acct_chains_present(db->dir, ac, 4) > 0) {
+			ct_btcstore *st;
+			int mine = 0;
+			if (ct__btcstore_open(&st, db->dir, net, 0) == 0) {
+				ct_addrkey k;
+				uint8_t txid[32];
+				uint64_t id;
+				const char *s = o->seeds[0];
+				if (strlen(s) >= 64 && ct__unhex_rev(txid, s, 32) == 0)
+					mine = ct__btcstore_find_tx(st, txid, &id) == 0;
+				else
+					mine = ct__addr_parse(st->h, st->net, s, &k) == 0;
+				ct__btcstore_close(st);
+			}
+			if (!mine)
+				return 0;
+		}
 	}
 	*handled = 1;
 	b.o = o;

@@ -158,7 +158,9 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 		} else {
 			for (size_t f = 0; f < r->n_flows && listed < 1000; f++) {
 				const ct__tr_flow *fl = &r->flows[f];
-				if (fl->tx != p->tx || fl->asset != p->asset || fl->to == UINT64_MAX)
+				if (fl->asset != p->asset || fl->to == UINT64_MAX)
+					continue;
+				if (p->by_sender ? fl->from != p->from_addr : fl->tx != p->tx)
 					continue;
 				if (!strcmp(kind, "dusting")) {
 					const ct__tr_addr *a = ct__tr_addr_find(r, fl->asset, fl->to);

@@ -96,12 +96,19 @@ typedef struct ct__tr_namer {
 	size_t n_assets;
 } ct__tr_namer;
 
+/* A slot of the address map: the key beside the index, so a look-up
+ * costs one cache line, not two. */
+typedef struct ct__tr_slot {
+	uint64_t id;
+	uint32_t asset, idx1; /* index + 1 into addrs; 0 = empty */
+} ct__tr_slot;
+
 /* The result under construction. Memory grows with what the trace
  * reached, never with the chain. */
 typedef struct ct__tr_res {
 	ct__tr_addr *addrs;
 	size_t n_addrs, cap_addrs;
-	uint64_t *slots; /* open addressing: index + 1 into addrs */
+	struct ct__tr_slot *slots; /* open addressing over addrs */
 	size_t n_slots;
 	ct__tr_flow *flows;
 	size_t n_flows, cap_flows, max_flows;
@@ -111,6 +118,9 @@ typedef struct ct__tr_res {
 	ct__tr_totals *tot; /* per asset */
 	size_t n_tot;
 	uint64_t edges, txs; /* work done: inputs and outputs examined, txs */
+	double seconds;      /* the engine's time (seeds and propagation)     */
+	double cpu_seconds;  /* its CPU time (the machine may be shared)      */
+	size_t peak_frontier; /* most outputs / accounts pending at once      */
 	ct_u128 dust_threshold;  /* per-output threshold for the dusting pattern */
 	int oom;
 } ct__tr_res;

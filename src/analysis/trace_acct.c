@@ -30,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #define MAX_ASSETS 4096
 #define MAX_CHAINS 16
@@ -907,6 +909,8 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 	}
 	if (lab && (rc = load_stops(t, lab)))
 		goto out;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < o->n_seeds; i++)
 		if ((rc = parse_seed(t, o->seeds[i], seeds)))
 			goto out;
@@ -932,6 +936,9 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 		if ((rc = process(t, e.id, in_sorted(t->seed_x, t->n_seed_x, e.id))))
 			goto out;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	t->res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	t->res.peak_frontier = t->n_accs;
 	/* what the tainted accounts still hold */
 	for (size_t i = 0; i < t->n_accs; i++) {
 		acc *a = &t->accs[i];

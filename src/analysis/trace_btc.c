@@ -21,16 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ID_COINBASE (UINT64_MAX - 1)
 #define ID_UNKNOWN (UINT64_MAX - 2)
 #define ID_NOADDR (UINT64_MAX - 3)
-#define F_SEED 1u
+#define F_SEED 0x80000000u
+#define AIDX(e) ((e).aidx & ~F_SEED)
 
 typedef struct ent {
 	uint64_t key; /* output id + 1; 0 = empty */
 	uint64_t taint;
-	uint32_t hops, flags;
+	uint32_t hops;
+	uint32_t aidx; /* the paid address's entry in the result; top bit: F_SEED */
 } ent;
 
 typedef struct bt {
@@ -98,7 +101,7 @@ static ent *map_find(const bt *b, uint64_t o)
 }
 
 /* Add taint to output o (merging with an entry already there). */
-static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags)
+static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint32_t aidx)
 {
 	if ((b->n + 1) * 2 > b->cap && map_grow(b))
 		return CT_ENOMEM;
@@ -107,13 +110,13 @@ static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t fl
 	while (b->map[s].key && b->map[s].key != k)
 		s = (s + 1) & mask;
 	if (!b->map[s].key) {
-		b->map[s] = (ent){k, taint, hops, flags};
+		b->map[s] = (ent){k, taint, hops, aidx | flags};
 		b->n++;
 	} else {
 		b->map[s].taint += taint;
 		if (hops < b->map[s].hops)
 			b->map[s].hops = hops;
-		b->map[s].flags |= flags;
+		b->map[s].aidx |= flags;
 	}
 	return 0;
 }
@@ -382,7 +385,7 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		ad->seed = 1;
 	if (!is_seed) {
 		ent *e = o == UINT64_MAX ? NULL : map_find(b, o);
-		if (e && (e->flags & F_SEED)) {
+		if (e && (e->aidx & F_SEED)) {
 			ct__tr_stop(&b->res, ad, amt, CT_END_SEED);
 			return 0;
 		}
@@ -415,12 +418,14 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		ct__tr_stop(&b->res, ad, amt, b->back ? CT_END_UNKNOWN : CT_END_UNSPENT);
 		return 0;
 	}
-	int64_t tm = tx_time(b->st, next);
-	if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since)) {
-		ct__tr_stop(&b->res, ad, amt, CT_END_TIME);
-		return 0;
+	if ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN)) {
+		int64_t tm = tx_time(b->st, next);
+		if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since)) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_TIME);
+			return 0;
+		}
 	}
-	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0);
+	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0, (uint32_t)(ad - b->res.addrs));
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -453,7 +458,7 @@ static int forward_tx(bt *b, uint64_t s)
 			T += e.taint;
 			if (e.hops < hop)
 				hop = e.hops;
-			b->ia[nt] = out_addr(st, ref);
+			b->ia[nt] = AIDX(e);
 			b->oa[nt] = e.taint;
 			nt++;
 		}
@@ -476,13 +481,14 @@ static int forward_tx(bt *b, uint64_t s)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* source addresses and their taint, grouped */
+	/* source addresses (result entries) and their taint, grouped; then
+	 * entries turned into address ids */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
 	for (size_t k = 0; k < nsrc; k++) {
-		ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, sa[k]);
-		if (ad)
-			ad->sent += sv[k];
+		ct__tr_addr *ad = &b->res.addrs[sa[k]];
+		ad->sent += sv[k];
+		sa[k] = ad->id;
 	}
 	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
 	b->res.tot[0].fees += b->tout[nout];
@@ -719,7 +725,7 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	}
-	int rc = map_add(b, o, v, 0, F_SEED);
+	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs));
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -989,6 +995,9 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	if (ct__clusters_open(&b.cl, b.st) != 0)
 		b.cl = NULL;
 	json_t *seeds = json_array();
+	struct timespec t0, t1, c0, c1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	for (size_t i = 0; i < o->n_seeds; i++)
 		if ((rc = parse_seed(&b, o->seeds[i], seeds))) {
 			json_decref(seeds);
@@ -1004,7 +1013,13 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 			json_decref(seeds);
 			goto out_lab;
 		}
+		if (b.n > b.res.peak_frontier)
+			b.res.peak_frontier = b.n;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	b.res.cpu_seconds = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	const char *assets[1] = {"BTC"};
 	int decs[1] = {8};
 	ct__tr_namer nm = {&b, name_addr, name_tx, cluster_of, net->chain, assets, decs, 1};

@@ -312,12 +312,11 @@ ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {
 	size_t mask = r->n_slots - 1;
 	for (size_t s = mix(asset, id) & mask;; s = (s + 1) & mask) {
-		uint64_t v = r->slots[s];
-		if (!v)
+		const ct__tr_slot *sl = &r->slots[s];
+		if (!sl->idx1)
 			return NULL;
-		ct__tr_addr *a = &r->addrs[v - 1];
-		if (a->id == id && a->asset == asset)
-			return a;
+		if (sl->id == id && sl->asset == asset)
+			return &r->addrs[sl->idx1 - 1];
 	}
 }
 
@@ -328,16 +327,16 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 		return a;
 	if ((r->n_addrs + 1) * 2 > r->n_slots) {
 		size_t ns = r->n_slots * 2;
-		uint64_t *sl = calloc(ns, sizeof(*sl));
+		ct__tr_slot *sl = calloc(ns, sizeof(*sl));
 		if (!sl) {
 			r->oom = 1;
 			return NULL;
 		}
 		for (size_t i = 0; i < r->n_addrs; i++) {
 			size_t s = mix(r->addrs[i].asset, r->addrs[i].id) & (ns - 1);
-			while (sl[s])
+			while (sl[s].idx1)
 				s = (s + 1) & (ns - 1);
-			sl[s] = i + 1;
+			sl[s] = (ct__tr_slot){r->addrs[i].id, r->addrs[i].asset, (uint32_t)(i + 1)};
 		}
 		free(r->slots);
 		r->slots = sl;
@@ -359,9 +358,9 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	a->asset = asset;
 	a->hops = UINT32_MAX;
 	size_t mask = r->n_slots - 1, s = mix(asset, id) & mask;
-	while (r->slots[s])
+	while (r->slots[s].idx1)
 		s = (s + 1) & mask;
-	r->slots[s] = r->n_addrs;
+	r->slots[s] = (ct__tr_slot){id, asset, (uint32_t)r->n_addrs};
 	return a;
 }
 
@@ -548,6 +547,13 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 		for (size_t i = 0; i < r->n_addrs; i++) {
 			const ct__tr_addr *a = ord[i];
 			int d = nm->decimals[a->asset];
+			if (o->max_addresses && i >= o->max_addresses) {
+				/* counted, not listed */
+				unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
+				n_end += stop != 0 && (a->held > 0 || a->cut > 0);
+				n_sig += !have_cut || a->received - a->cut >= cutoff;
+				continue;
+			}
 			json_t *x = json_object();
 			nm->addr(nm->ctx, a->id, buf, sizeof(buf));
 			json_object_set_new(x, "address", json_string(buf));
@@ -591,6 +597,9 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 		free(ord);
 	}
 	json_object_set_new(j, "addresses", addrs);
+	json_object_set_new(j, "addresses_dropped",
+	                    json_integer(o->max_addresses && r->n_addrs > o->max_addresses
+	                                     ? (json_int_t)(r->n_addrs - o->max_addresses) : 0));
 
 	json_t *flows = json_array();
 	for (size_t i = 0; i < r->n_flows; i++) {
@@ -625,6 +634,12 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 	json_object_set_new(st, "significant", json_integer((json_int_t)n_sig));
 	json_object_set_new(st, "txs", json_integer((json_int_t)r->txs));
 	json_object_set_new(st, "edges", json_integer((json_int_t)r->edges));
+	json_object_set_new(st, "seconds", json_real(r->seconds));
+	json_object_set_new(st, "cpu_seconds", json_real(r->cpu_seconds));
+	json_object_set_new(st, "edges_per_cpu_second",
+	                    json_real(r->cpu_seconds > 0 ? (double)r->edges / r->cpu_seconds : 0));
+	json_object_set_new(st, "edges_per_second", json_real(r->seconds > 0 ? (double)r->edges / r->seconds : 0));
+	json_object_set_new(st, "peak_frontier", json_integer((json_int_t)r->peak_frontier));
 	json_object_set_new(j, "stats", st);
 	return j;
 }

@@ -66,6 +66,9 @@ int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, si
 		} else if (!strcmp(a, "--max-flows")) {
 			NEED();
 			o->max_flows = (size_t)strtoull(v, NULL, 10);
+		} else if (!strcmp(a, "--max-addresses")) {
+			NEED();
+			o->max_addresses = (size_t)strtoull(v, NULL, 10);
 		} else if (!strcmp(a, "--format") && format) {
 			NEED();
 			*format = v;

@@ -40,23 +40,24 @@ echo "chain: $TXS txs, $BLOCKS blocks; seeds: $(echo $SEEDS | wc -w) txs"
 for s in $SEEDS; do
 	for r in $(seq "$ROUNDS"); do
 		/usr/bin/time -f "%M" -o "$W/rss" "$CLI" --db "$W/db" trace "$s" --policy haircut \
-			--through-services --max-flows 1 --json > "$W/t.json"
+			--through-services --max-flows 1 --max-addresses 100 --json > "$W/t.json"
 		$PY -c "
 import json; j=json.load(open('$W/t.json'))['stats']
-print('%s %d %d %.4f %.0f %d %s' % ('$s'[:12], j['edges'], j['txs'], j['seconds'], j['edges_per_second'], j['peak_frontier'], open('$W/rss').read().strip()))"
+print('%s %d %d %.4f %.0f %d %s %.4f' % ('$s'[:12], j['edges'], j['txs'], j['seconds'], j['edges_per_second'], j['peak_frontier'], open('$W/rss').read().strip(), j['cpu_seconds']))"
 	done
 done > "$W/edges.txt"
-echo "seed edges txs seconds edges/s peak_frontier rss_kb"
+echo "seed edges txs seconds edges/s peak_frontier rss_kb cpu_seconds"
 cat "$W/edges.txt"
 $PY - "$W/edges.txt" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
-e = sum(int(r[1]) for r in rows); s = sum(float(r[3]) for r in rows)
+e = sum(int(r[1]) for r in rows); s = sum(float(r[3]) for r in rows); c = sum(float(r[7]) for r in rows)
 by = {}
 for r in rows:
     by.setdefault(r[0], []).append(float(r[4]))
-print("overall: %d edges in %.3f s = %.2f M edges/s; median per seed: %s; max RSS %d MB" % (
-    e, s, e / s / 1e6, ", ".join("%.2f M" % (statistics.median(v) / 1e6) for v in by.values()),
+print("overall: %d edges in %.3f s wall = %.2f M edges/s; %.3f s CPU = %.2f M edges per CPU-second; "
+      "median per seed: %s; max RSS %d MB" % (
+    e, s, e / s / 1e6, c, e / c / 1e6, ", ".join("%.2f M" % (statistics.median(v) / 1e6) for v in by.values()),
     max(int(r[6]) for r in rows) // 1024))
 PY
 # the planted drain, 10 hops deep
@@ -79,6 +80,6 @@ for r in $(seq "$ROUNDS"); do
 	$PY -c "
 import json; j=json.load(open('$W/d.json')); s=j['stats']
 wall, rss = open('$W/rss').read().split()
-print('drain 10 hops: %s BTC, %d addresses, %d txs, %d edges; engine %.3f s, wall %s s (JSON of %d flows included), RSS %d MB' % (
-    j['total'], s['addresses'], s['txs'], s['edges'], s['seconds'], wall, len(j['flows']), int(rss) // 1024))"
+print('drain 10 hops: %s BTC, %d addresses, %d txs, %d edges; engine %.3f s (CPU %.3f s), wall %s s (JSON of %d flows included), RSS %d MB' % (
+    j['total'], s['addresses'], s['txs'], s['edges'], s['seconds'], s['cpu_seconds'], wall, len(j['flows']), int(rss) // 1024))"
 done

@@ -81,6 +81,33 @@ static const ct__tr_flow *first_flow(const ct__tr_flow *fs, size_t n, const ct__
 	return NULL;
 }
 
+static int cmp_flow_tx(const void *x, const void *y)
+{
+	const ct__tr_flow *a = x, *b = y;
+	if (a->tx != b->tx)
+		return a->tx < b->tx ? -1 : 1;
+	return a->to < b->to ? -1 : a->to > b->to;
+}
+
+/* [lo, hi) of the flows of step p in fx: sorted by cmp_flow_tx for tx
+ * steps, by cmp_flow (sender first) for account-model sender steps. */
+static void flow_range(const ct__tr_flow *fx, size_t n, const ct__tr_step *p, size_t *lo, size_t *hi)
+{
+	size_t a = 0, b = n;
+	while (a < b) {
+		size_t m = (a + b) / 2;
+		if (p->by_sender ? fx[m].from < p->from_addr : fx[m].tx < p->tx)
+			a = m + 1;
+		else
+			b = m;
+	}
+	*lo = a;
+	b = a;
+	while (b < n && (p->by_sender ? fx[b].from == p->from_addr : fx[b].tx == p->tx))
+		b++;
+	*hi = b;
+}
+
 static int is_peel(const ct__tr_step *s)
 {
 	return s->n_out_tainted == 2 && s->small_out * 3 < s->big_out; /* smaller < 25% of both */
@@ -136,7 +163,14 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 		json_array_append_new(out, x);
 	}
 	free(linked);
-	for (size_t i = 0; i < n; i++) {
+	/* flows sorted by tx (UTXO steps) or by (asset, from) (account steps) */
+	int by_sender = n && s[0].by_sender;
+	ct__tr_flow *fx = malloc((r->n_flows ? r->n_flows : 1) * sizeof(*fx));
+	if (fx) {
+		memcpy(fx, r->flows, r->n_flows * sizeof(*fx));
+		qsort(fx, r->n_flows, sizeof(*fx), by_sender ? cmp_flow : cmp_flow_tx);
+	}
+	for (size_t i = 0; fx && i < n; i++) {
 		const ct__tr_step *p = &s[i];
 		const char *kind = NULL;
 		if (p->n_dust_out >= 5)
@@ -156,8 +190,12 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 			if (p->big_out_addr != UINT64_MAX)
 				json_array_append_new(ads, jad(nm, p->big_out_addr));
 		} else {
-			for (size_t f = 0; f < r->n_flows && listed < 1000; f++) {
-				const ct__tr_flow *fl = &r->flows[f];
+			/* the step's flows: a range of the flows sorted by tx, or
+			 * (account model) by sender */
+			size_t lo, hi;
+			flow_range(fx, r->n_flows, p, &lo, &hi);
+			for (size_t q = lo; q < hi && listed < 1000; q++) {
+				const ct__tr_flow *fl = &fx[q];
 				if (fl->asset != p->asset || fl->to == UINT64_MAX)
 					continue;
 				if (p->by_sender ? fl->from != p->from_addr : fl->tx != p->tx)
@@ -186,6 +224,7 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm)
 		json_object_set_new(x, "addresses", ads);
 		json_array_append_new(out, x);
 	}
+	free(fx);
 	/* round trips: A pays B (tx t1), later B pays A back (tx t2 > t1) in
 	 * a tx A did not fund. Flows sorted by (from, to, tx) find t1. */
 	ct__tr_flow *fs = malloc((r->n_flows ? r->n_flows : 1) * sizeof(*fs));

@@ -123,7 +123,7 @@ static void render_text(sbuf *b, json_t *j)
 	sb_add(b, "trace     %s, %s, chain %s\n", s_of(j, "direction"), s_of(j, "policy"), s_of(j, "chain"));
 	sb_add(b, "seeds    ");
 	json_array_foreach(json_object_get(j, "seeds"), i, s)
-		sb_add(b, " %s", s_of(s, "seed"));
+		sb_add(b, " %s", json_is_string(s) ? json_string_value(s) : "?");
 	sb_add(b, "\n");
 	json_array_foreach(json_object_get(j, "totals"), i, x) {
 		json_t *c = json_object_get(x, "conserved");

@@ -480,7 +480,15 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 	json_object_set_new(j, "policy", json_string(ct__tr_policy_name(pol)));
 	json_object_set_new(j, "direction", json_string(o->backward ? "backward" : "forward"));
 	json_object_set_new(j, "chain", json_string(nm->chain));
-	json_object_set_new(j, "seeds", seeds);
+	/* "seeds": the seeds as given (DESIGN section 6); "seed_kinds": how
+	 * each was read (address, tx, output, transfer) */
+	json_t *names = json_array();
+	size_t si;
+	json_t *sx;
+	json_array_foreach(seeds, si, sx)
+		json_array_append(names, json_object_get(sx, "seed"));
+	json_object_set_new(j, "seeds", names);
+	json_object_set_new(j, "seed_kinds", seeds);
 	/* Top-level total and asset: the only asset traced; with several, null
 	 * and see "totals" (one entry per asset). */
 	size_t used = 0, last = 0;

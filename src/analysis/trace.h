@@ -125,6 +125,19 @@ typedef struct ct__tr_res {
 	int oom;
 } ct__tr_res;
 
+/* The address map's hash, and a prefetch of the slot a look-up starts at. */
+static inline uint64_t ct__tr_mix(uint32_t asset, uint64_t id)
+{
+	uint64_t x = id * 0x9e3779b97f4a7c15ull ^ ((uint64_t)asset << 32 | asset);
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return x ^ (x >> 32);
+}
+static inline void ct__tr_prefetch_addr(const ct__tr_res *r, uint32_t asset, uint64_t id)
+{
+	__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
+}
+
 int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows);
 void ct__tr_res_free(ct__tr_res *r);
 /* The entry of (asset, id), created with hops = UINT32_MAX; NULL on OOM. */

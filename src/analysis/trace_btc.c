@@ -32,9 +32,20 @@
 typedef struct ent {
 	uint64_t key; /* output id + 1; 0 = empty */
 	uint64_t taint;
+	uint64_t addr; /* the address the output pays */
 	uint32_t hops;
-	uint32_t aidx; /* the paid address's entry in the result; top bit: F_SEED */
+	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
 } ent;
+
+/* A monotone radix heap of tx ids: keys popped never decrease (forward a
+ * tx only spends earlier txs; backward keys are ~id), so a key lives in
+ * the bucket of the highest bit where it differs from the last key
+ * popped, and moves only towards bucket 0. Cheaper than a binary heap's
+ * cache misses at every level. */
+typedef struct rbucket {
+	uint64_t *v;
+	size_t n, cap;
+} rbucket;
 
 typedef struct bt {
 	ct_btcstore *st;
@@ -47,13 +58,15 @@ typedef struct bt {
 	size_t n_stop;
 	ent *map;
 	size_t cap, n;
-	uint64_t *heap;
-	size_t hn, hcap;
+	rbucket rb[65];
+	uint64_t rlast;
+	size_t hn;
+	int heap_err;
 	uint64_t *sset;
 	size_t scap2, sn;
 	/* per-tx scratch */
 	size_t scap;
-	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa;
+	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
 	uint32_t *ih;
 	size_t *ord;
 	ct__tr_res res;
@@ -101,7 +114,8 @@ static ent *map_find(const bt *b, uint64_t o)
 }
 
 /* Add taint to output o (merging with an entry already there). */
-static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint32_t aidx)
+static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint32_t aidx,
+                   uint64_t addr)
 {
 	if ((b->n + 1) * 2 > b->cap && map_grow(b))
 		return CT_ENOMEM;
@@ -110,7 +124,7 @@ static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t fl
 	while (b->map[s].key && b->map[s].key != k)
 		s = (s + 1) & mask;
 	if (!b->map[s].key) {
-		b->map[s] = (ent){k, taint, hops, aidx | flags};
+		b->map[s] = (ent){k, taint, addr, hops, aidx | flags};
 		b->n++;
 	} else {
 		b->map[s].taint += taint;
@@ -145,50 +159,61 @@ static int map_take(bt *b, uint64_t o, ent *out)
 	return 1;
 }
 
-/* ---- heap of tx ids (min-heap; backward stores ~t) --------------------- */
+/* ---- radix heap of tx ids (backward stores ~t) ------------------------ */
+
+static int rb_index(uint64_t key, uint64_t last)
+{
+	return key == last ? 0 : 64 - __builtin_clzll(key ^ last);
+}
+
+static int rb_append(rbucket *r, uint64_t key)
+{
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 64;
+		uint64_t *nv = realloc(r->v, nc * sizeof(*nv));
+		if (!nv)
+			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+		r->v = nv;
+		r->cap = nc;
+	}
+	r->v[r->n++] = key;
+	return 0;
+}
 
 static int heap_push(bt *b, uint64_t t)
 {
 	if (b->back)
 		t = ~t;
-	if (b->hn == b->hcap) {
-		size_t nc = b->hcap ? b->hcap * 2 : 1024;
-		uint64_t *nh = realloc(b->heap, nc * sizeof(*nh));
-		if (!nh)
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-		b->heap = nh;
-		b->hcap = nc;
-	}
-	size_t i = b->hn++;
-	while (i > 0) {
-		size_t p = (i - 1) / 2;
-		if (b->heap[p] <= t)
-			break;
-		b->heap[i] = b->heap[p];
-		i = p;
-	}
-	b->heap[i] = t;
-	return 0;
+	int rc = rb_append(&b->rb[rb_index(t, b->rlast)], t);
+	if (!rc)
+		b->hn++;
+	return rc;
 }
 
 static uint64_t heap_pop(bt *b)
 {
-	uint64_t top = b->heap[0], last = b->heap[--b->hn];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= b->hn)
-			break;
-		if (c + 1 < b->hn && b->heap[c + 1] < b->heap[c])
-			c++;
-		if (b->heap[c] >= last)
-			break;
-		b->heap[i] = b->heap[c];
-		i = c;
+	if (!b->rb[0].n) {
+		int i = 1;
+		while (!b->rb[i].n)
+			i++;
+		rbucket *r = &b->rb[i];
+		uint64_t m = r->v[0];
+		for (size_t k = 1; k < r->n; k++)
+			if (r->v[k] < m)
+				m = r->v[k];
+		b->rlast = m;
+		/* every key of bucket i moves to a lower bucket */
+		size_t n = r->n;
+		r->n = 0;
+		for (size_t k = 0; k < n; k++) {
+			uint64_t x = r->v[k];
+			if (rb_append(&b->rb[rb_index(x, m)], x) != 0)
+				b->heap_err = 1; /* out of memory: the caller stops */
+		}
 	}
-	if (b->hn)
-		b->heap[i] = last;
-	return b->back ? ~top : top;
+	b->rb[0].n--;
+	b->hn--;
+	return b->back ? ~b->rlast : b->rlast;
 }
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -227,7 +252,7 @@ static int scratch(bt *b, size_t n)
 	while (c < n)
 		c *= 2;
 	uint64_t **arrs[] = {&b->v, &b->t, &b->w, &b->tout, &b->rem, &b->len, &b->tp, &b->dst, &b->dout,
-	                     &b->ia, &b->oa};
+	                     &b->ia, &b->oa, &b->refs, &b->ai};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++) {
 		uint64_t *p = realloc(*arrs[i], c * sizeof(uint64_t));
 		if (!p)
@@ -425,7 +450,7 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 			return 0;
 		}
 	}
-	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0, (uint32_t)(ad - b->res.addrs));
+	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0, (uint32_t)(ad - b->res.addrs), a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -443,8 +468,21 @@ static int forward_tx(bt *b, uint64_t s)
 	uint64_t V = 0, T = 0, W = 0;
 	uint32_t hop = UINT32_MAX;
 	size_t unknown = 0, nt = 0;
+	/* first the references, prefetching what the second pass reads (the
+	 * spent outputs' records and the frontier's slots) so that the misses
+	 * overlap instead of queueing */
+	size_t mask = b->cap - 1;
 	for (size_t k = 0; k < nin; k++) {
 		uint64_t ref = ct__in_ref(st, fi + k);
+		b->refs[k] = ref;
+		if (!(ref & CT_IN_UNRESOLVED_BIT)) {
+			__builtin_prefetch(ct__col_at(&st->outs, ref));
+			if (b->cap)
+				__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
+		}
+	}
+	for (size_t k = 0; k < nin; k++) {
+		uint64_t ref = b->refs[k];
 		b->v[k] = b->t[k] = 0;
 		if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT)) {
 			unknown += ref != CT_IN_COINBASE;
@@ -458,8 +496,10 @@ static int forward_tx(bt *b, uint64_t s)
 			T += e.taint;
 			if (e.hops < hop)
 				hop = e.hops;
-			b->ia[nt] = AIDX(e);
+			b->ia[nt] = e.addr;
 			b->oa[nt] = e.taint;
+			b->ai[nt] = AIDX(e);
+			__builtin_prefetch(&b->res.addrs[AIDX(e)]);
 			nt++;
 		}
 	}
@@ -481,16 +521,20 @@ static int forward_tx(bt *b, uint64_t s)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* source addresses (result entries) and their taint, grouped; then
-	 * entries turned into address ids */
+	/* what the sources sent (their result entries were prefetched) */
+	for (size_t k = 0; k < nt; k++)
+		b->res.addrs[b->ai[k]].sent += b->oa[k];
+	/* source addresses and their taint, grouped */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
-	for (size_t k = 0; k < nsrc; k++) {
-		ct__tr_addr *ad = &b->res.addrs[sa[k]];
-		ad->sent += sv[k];
-		sa[k] = ad->id;
-	}
 	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
+	/* prefetch what the outputs' decisions read: the address map's slot
+	 * and the spender */
+	for (size_t j = 0; j < nout; j++)
+		if (b->tout[j]) {
+			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
+			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
+		}
 	b->res.tot[0].fees += b->tout[nout];
 	int64_t time = tx_time(st, s);
 	ct__tr_step step = {0};
@@ -725,7 +769,7 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	}
-	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs));
+	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -1006,6 +1050,11 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	uint64_t last = UINT64_MAX;
 	while (b.hn) {
 		uint64_t t = heap_pop(&b);
+		if (b.heap_err) {
+			rc = ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+			json_decref(seeds);
+			goto out_lab;
+		}
 		if (t == last)
 			continue;
 		last = t;
@@ -1033,10 +1082,12 @@ out_lab:
 out:
 	ct__tr_res_free(&b.res);
 	free(b.map);
-	free(b.heap);
+	for (int i = 0; i < 65; i++)
+		free(b.rb[i].v);
 	free(b.stop);
 	free(b.sset);
-	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa};
+	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
+	                     &b.refs, &b.ai};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)
 		free(*arrs[i]);
 	free(b.ih);

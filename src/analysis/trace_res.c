@@ -300,13 +300,7 @@ void ct__tr_res_free(ct__tr_res *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static uint64_t mix(uint32_t asset, uint64_t id)
-{
-	uint64_t x = id * 0x9e3779b97f4a7c15ull ^ ((uint64_t)asset << 32 | asset);
-	x ^= x >> 29;
-	x *= 0xbf58476d1ce4e5b9ull;
-	return x ^ (x >> 32);
-}
+#define mix ct__tr_mix
 
 ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {

@@ -114,6 +114,34 @@ for k in ("from", "to", "amount", "tx", "time"):
 print("toy traces ok")
 PY
 
+# an address seed: S sent its 3 BTC in the toy tx (block 4); a window
+# that ends before block 4 holds nothing; one that holds it gives the same
+# trace as the output seed
+S=$("$PY" -c "import json;print(json.load(open('$WORK/toy/toy.json'))['addresses']['S'])")
+T4=$("$CLI" --db "$DB" block 4 --json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['time'])")
+"$CLI" --db "$DB" trace "$S" --since "$T4" --through-exchanges --json > "$WORK/aseed.json"
+"$CLI" --db "$DB" trace "$S" --since "$T4" --until "$T4" --through-exchanges --json > "$WORK/aseed_until.json"
+"$CLI" --db "$DB" trace "$STEAL:0" --through-exchanges --json > "$WORK/oseed.json"
+"$PY" - "$WORK" <<'PY' || fail "address seed"
+import json, sys
+w = sys.argv[1]
+a, o = json.load(open(w + "/aseed.json")), json.load(open(w + "/oseed.json"))
+amt = lambda j: {x["address"]: x["amount"] for x in j["addresses"]}
+assert a["total"] == "3.00000000" and amt(a) == amt(o), (a["total"], amt(a), amt(o))
+assert a["seed_kinds"][0]["kind"] == "address" and o["seed_kinds"][0]["kind"] == "output"
+# --until also bounds the propagation: the hop tx (block 5) is not followed
+u = json.load(open(w + "/aseed_until.json"))
+e = {x["address"]: x for x in u["addresses"]}
+assert len(e) == 11 and all(x["amount"] in ("3.00000000", "0.30000000") for x in e.values()), e
+assert sum("time-limit" in x["reasons"] for x in e.values()) == 2, e   # O0 and O5 were spent later
+assert u["totals"][0]["conserved"] is True
+PY
+set +e
+"$CLI" --db "$DB" trace "$S" --until 2011-02-02T23:16:42Z > /dev/null 2> "$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 1 ] && grep -q "nothing in the time window" "$WORK/err" || fail "empty window: exit $rc"
+
 # formats
 "$CLI" --db "$DB" trace "$STEAL:0" --format csv --output "$WORK/f.csv"
 head -1 "$WORK/f.csv" | grep -q '^from,to,amount,asset,tx,time,hops$' || fail "csv header"

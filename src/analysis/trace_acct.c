@@ -936,6 +936,11 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 		if ((rc = process(t, e.id, in_sorted(t->seed_x, t->n_seed_x, e.id))))
 			goto out;
 	}
+	if (!t->n_assets) {
+		rc = ct__err(CT_ENOTFOUND, "the seeds moved %s%s in the window", o->asset ? "no " : "nothing",
+		             o->asset ? o->asset : "");
+		goto out;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	t->res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	t->res.peak_frontier = t->n_accs;

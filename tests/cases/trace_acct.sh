@@ -127,6 +127,12 @@ r = subprocess.run([cli, "--db", db, "trace", "nem:" + a0, "--until", inc["start
 assert r.returncode == 1 and "nothing in the time window" in r.stderr, (r.returncode, r.stderr)
 r = subprocess.run([cli, "--db", db, "trace", "nem:" + a0, "--backward"], capture_output=True, text=True)
 assert r.returncode == 1, r
+# --asset: the native asset by its symbol; an asset the seeds never moved
+j2 = run("trace", "nem:" + a0, "--min-amount", "1", "--asset", "XEM", "--json")
+assert j2["total"] == j["total"] and j2["asset"] == "XEM", (j2["total"], j["total"])
+r = subprocess.run([cli, "--db", db, "trace", "nem:" + a0, "--asset", "0xdac17f958d2ee523a2206206994597c13d831ec7"],
+                   capture_output=True, text=True)
+assert r.returncode == 1 and "moved no" in r.stderr, (r.returncode, r.stderr)
 print("NEM drain ok")
 PY
 echo "trace acct ok"

@@ -7,7 +7,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev \
-       libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev zlib1g-dev python3 \
+       libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev zlib1g-dev libgraphviz-dev python3 \
        python3-bitcoinlib time bc libcurl4-openssl-dev
 # node and npm (for the bitcoinjs-lib reference in tests/ref) may come from
 # elsewhere than Debian (this machine image ships its own); install Debian's

@@ -172,6 +172,46 @@ int ct_cluster_update(ct_db *db, const char *change_heuristics, char **json);
  * any invariant fails. */
 int ct_check(ct_db *db, char **out, int deep);
 
+/* ---- tracing (see docs/tracing.md) ------------------------------------- */
+
+typedef struct ct_trace_options {
+	unsigned version;
+	/* Seeds: "ADDRESS" (its outflows; inside since/until when given),
+	 * "TXID" (every output), "TXID:N" (one output); chain prefix allowed. */
+	const char *const *seeds;
+	size_t n_seeds;
+	const char *policy;     /* poison, haircut (NULL), fifo, lifo, tiho     */
+	int backward;           /* where did it come from                       */
+	int64_t since, until;   /* Unix seconds; INT64_MIN / INT64_MAX: none    */
+	uint32_t max_hops;      /* 0: no limit                                  */
+	const char *min_amount; /* dust cutoff in asset units, NULL: none       */
+	int through_services;   /* do not stop at exchanges and other services  */
+	const char *asset;      /* account model: one asset (NULL: every one)   */
+	size_t max_flows;       /* flows kept in the result (0: all)            */
+	size_t max_addresses;   /* addresses listed, largest first (0: all)     */
+} ct_trace_options;
+#define CT_TRACE_OPTIONS_VERSION 1
+#define CT_TRACE_OPTIONS_INIT \
+	{CT_TRACE_OPTIONS_VERSION, NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, 0, NULL, 0, NULL, 0, 0}
+
+/* Follow the seeds' value forward (or backward) under a taint policy;
+ * *json receives the `trace --json` document (DESIGN section 6 keys plus
+ * totals, endpoints' reasons, clusters, patterns). */
+int ct_trace(ct_db *db, char **json, const ct_trace_options *opts);
+/* Render a trace document as "text", "csv" (flows), "dot" or "svg"
+ * (drawn with Graphviz). *out is malloc'd, *len its length. */
+int ct_trace_render(char **out, size_t *len, const char *json, const char *format);
+
+/* Cases: named investigations in the case store (docs/tracing.md). A case
+ * keeps its seeds and options; opening or updating it runs the trace and
+ * labels every address that received more than `threshold` (asset units;
+ * NULL: any amount) with `category` and source "case:NAME". */
+int ct_case_open(ct_db *db, char **json, const char *name, const char *category,
+                 const char *threshold, const ct_trace_options *opts);
+int ct_case_update(ct_db *db, char **json, const char *name);
+int ct_case_list(ct_db *db, char **json);
+int ct_case_show(ct_db *db, char **json, const char *name);
+
 /* ---- synthetic chains (see docs/synth.md) ------------------------------ */
 
 /* Entry point of `cointrail synth`; argv[0] is "synth". Returns an exit

@@ -33,5 +33,10 @@ int cmd_address(cli *c);
 int cmd_stats(cli *c);
 int cmd_cluster(cli *c);
 int cmd_check(cli *c);
+int cmd_trace(cli *c);
+int cmd_case(cli *c);
+/* trace options shared by `trace` and `case` (cmd_trace.c) */
+int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, size_t *n_seeds,
+                   const char **format, const char **output, const char **rest, size_t *n_rest);
 
 #endif

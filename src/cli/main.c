@@ -29,6 +29,12 @@ static const char USAGE[] =
 	"  cluster --export FILE                every address and its cluster, as CSV\n"
 	"  cluster --update [--change-heuristics one-time,optimal,type,round|all|none]\n"
 	"                                       bring the clustering up to date / rebuild it\n"
+	"  trace SEED... [--backward] [--policy haircut|poison|fifo|lifo|tiho] [--since T]\n"
+	"        [--until T] [--max-hops N] [--min-amount X] [--through-services]\n"
+	"        [--format text|json|csv|dot|svg] [--output FILE]\n"
+	"                                       follow funds from addresses, txids or TXID:N\n"
+	"  case open NAME --seed SEED... [--category CAT] [--threshold X] [trace options]\n"
+	"  case update NAME | case list | case show NAME\n"
 	"  stats                                what the data directory holds\n"
 	"  check [--deep]                       verify the data directory\n"
 	"  synth --out DIR --txs N [--seed S]   generate a synthetic chain with planted incidents\n"
@@ -124,6 +130,10 @@ int main(int argc, char **argv)
 		rc = ct__cli_label(n, rest, c.db, c.json);
 	} else if (!strcmp(cmd, "cluster")) {
 		rc = cmd_cluster(&c);
+	} else if (!strcmp(cmd, "trace")) {
+		rc = cmd_trace(&c);
+	} else if (!strcmp(cmd, "case")) {
+		rc = cmd_case(&c);
 	} else if (!strcmp(cmd, "stats")) {
 		rc = cmd_stats(&c);
 	} else if (!strcmp(cmd, "check")) {

@@ -145,4 +145,10 @@ int ct__labels_list_currency(char out[16], const char *path);
 /* Duplicate at most n bytes into a bounded scratch; helpers for parsers. */
 char *ct__lbl_trim(char *s);
 
+/* The case store's own tables (cases.c) share the handle: the SQLite
+ * connection, and a note that labels changed behind the index. */
+struct sqlite3;
+struct sqlite3 *ct__labels_sqlite(ct_labels *l);
+void ct__labels_changed(ct_labels *l);
+
 #endif

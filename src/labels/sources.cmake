@@ -10,4 +10,5 @@ list(APPEND CT_LABELS_SRC
   labels/parse_eth.c      # Etherscan label JSON (jansson), Forta CSVs
   labels/store.c          # cases.db: schema, import diff, index, JSON
   labels/label_cli.c      # `cointrail label ...` (ct__cli_label)
+  labels/cases.c          # cases: seeds, trace runs, labelled receivers
 )

@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2 /* 2: cases, case_seeds, case_addresses */
 #define INDEX_SEED 0x6c6162656c73ull /* "labels" */
 
 typedef struct idx_ent {
@@ -62,7 +62,20 @@ static const char SCHEMA[] =
 	"CREATE INDEX IF NOT EXISTS labels_key ON labels(family, address, category)"
 	" WHERE removed IS NULL;"
 	"CREATE INDEX IF NOT EXISTS labels_category ON labels(category, chain)"
-	" WHERE removed IS NULL;";
+	" WHERE removed IS NULL;"
+	/* cases (src/labels/cases.c, docs/internals/trace.md) */
+	"CREATE TABLE IF NOT EXISTS cases("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, category TEXT NOT NULL,"
+	" threshold TEXT, options TEXT NOT NULL, created TEXT NOT NULL, updated TEXT NOT NULL,"
+	" runs INTEGER NOT NULL DEFAULT 0, summary TEXT);"
+	"CREATE TABLE IF NOT EXISTS case_seeds("
+	" case_id INTEGER NOT NULL REFERENCES cases(id), seed TEXT NOT NULL,"
+	" PRIMARY KEY(case_id, seed));"
+	"CREATE TABLE IF NOT EXISTS case_addresses("
+	" case_id INTEGER NOT NULL REFERENCES cases(id), address TEXT NOT NULL, asset TEXT NOT NULL,"
+	" amount TEXT NOT NULL, hops INTEGER NOT NULL, endpoint INTEGER NOT NULL,"
+	" reasons TEXT NOT NULL, labelled INTEGER NOT NULL, first_seen TEXT NOT NULL,"
+	" updated TEXT NOT NULL, PRIMARY KEY(case_id, address, asset));";
 
 static int sqlerr(sqlite3 *db, const char *what)
 {
@@ -152,7 +165,7 @@ int ct_labels_open(ct_labels **out, const char *dbdir, int writable)
 		}
 		if ((rc = exec(l->db, "BEGIN IMMEDIATE")))
 			goto fail;
-		if ((rc = exec(l->db, SCHEMA)) || (rc = exec(l->db, "PRAGMA user_version=1")) ||
+		if ((rc = exec(l->db, SCHEMA)) || (rc = exec(l->db, "PRAGMA user_version=2")) ||
 		    (rc = exec(l->db, "COMMIT"))) {
 			exec(l->db, "ROLLBACK");
 			goto fail;
@@ -1157,3 +1170,7 @@ int ct_labels_show_json(ct_labels *l, char **json, const char *address)
 	json_object_set_new(doc, "removed", rem);
 	return dump(doc, json);
 }
+
+struct sqlite3 *ct__labels_sqlite(ct_labels *l) { return l->db; }
+
+void ct__labels_changed(ct_labels *l) { l->idx_valid = 0; }

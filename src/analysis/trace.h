@@ -1,0 +1,192 @@
+/*
+ * trace.h - the tracing engine's internals: the result being built (the
+ * addresses reached, the flows, the conservation totals), the policy
+ * arithmetic shared by both chain models, and the engines of the UTXO
+ * (Bitcoin store) and account (transfers) models.
+ *
+ * Semantics: docs/tracing.md (for users) and docs/internals/trace.md
+ * (layout, invariants, rounding). In short: amounts are exact integers in
+ * base units; a haircut share is floor(T * w / D) plus one unit for the
+ * largest remainders, so every edge is within one base unit of the exact
+ * rational and every split sums exactly to what was split (conservation
+ * is exact, not approximate).
+ */
+#ifndef CT_ANALYSIS_TRACE_H
+#define CT_ANALYSIS_TRACE_H
+
+#include "cointrail.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned __int128 ct_u128;
+
+enum { CT_POL_POISON, CT_POL_HAIRCUT, CT_POL_FIFO, CT_POL_LIFO, CT_POL_TIHO };
+
+/* Why taint stopped at an address (bits; an address may have several). */
+enum {
+	CT_END_UNSPENT = 1,   /* still held: the coin is unspent / the account keeps it */
+	CT_END_SERVICE = 2,   /* a labelled exchange or other custodial service        */
+	CT_END_HOPS = 4,      /* --max-hops reached                                    */
+	CT_END_DUST = 8,      /* below --min-amount: cut off                           */
+	CT_END_TIME = 16,     /* spent after --until (forward) / before --since (back)  */
+	CT_END_COINBASE = 32, /* backward: newly mined coins                           */
+	CT_END_UNKNOWN = 64,  /* backward: origin before the data / unresolved input    */
+	CT_END_SEED = 128,    /* came back to a seed (counted once, as the seed)        */
+	CT_END_BURNED = 256,  /* an output paying no address (OP_RETURN with value)     */
+};
+
+/* One address reached (per asset). */
+typedef struct ct__tr_addr {
+	uint64_t id;      /* address id (store or account model)                 */
+	uint32_t asset;   /* asset index (account model), 0 for Bitcoin          */
+	uint32_t hops;    /* fewest txs from a seed                              */
+	ct_u128 received; /* tainted amount that reached it                      */
+	ct_u128 held;     /* of which stopped here (endpoint)                    */
+	ct_u128 cut;      /* of which below the dust cutoff                      */
+	ct_u128 sent;     /* tainted amount it passed on                         */
+	unsigned reasons; /* CT_END_* bits                                       */
+	int seed;         /* a seed address                                      */
+} ct__tr_addr;
+
+/* One flow: tainted value moving from one address to another in a tx. */
+typedef struct ct__tr_flow {
+	uint64_t from, to; /* address ids; UINT64_MAX: none (coinbase, unknown) */
+	ct_u128 amount;
+	uint64_t tx;       /* tx id (UTXO) or transfer index (account)          */
+	int64_t time;
+	uint32_t asset;
+	uint32_t hops;     /* of the receiving side                             */
+} ct__tr_flow;
+
+/* A tx (or account step) that carried taint, for the pattern finder. */
+typedef struct ct__tr_step {
+	uint64_t tx;
+	uint32_t n_in_tainted, n_in, n_out, n_out_tainted;
+	uint32_t asset;
+	ct_u128 tainted_in, value_in;
+	uint64_t big_out_addr;   /* address of the largest tainted output        */
+	uint64_t big_out_next;   /* tx that spent it (UINT64_MAX: none)          */
+	ct_u128 big_out, small_out; /* largest and second tainted output amounts */
+	uint64_t from_addr;      /* the largest tainted input's address          */
+	uint32_t n_dust_out;     /* outputs below the dust threshold             */
+	uint32_t n_new_out;      /* tainted outputs to addresses not among inputs */
+	int by_sender;           /* account model: all of from_addr's outflows   */
+} ct__tr_step;
+
+/* Totals of one asset: seeds = held + fees + cut + returned. */
+typedef struct ct__tr_totals {
+	ct_u128 seeds, held, fees, cut, returned;
+	ct_u128 by_reason[10]; /* held and cut split by CT_END_* bit index */
+} ct__tr_totals;
+
+/* Callbacks that let the result name things of either model. */
+typedef struct ct__tr_namer {
+	void *ctx;
+	/* render address id as "ADDRESS" (no chain prefix) into buf */
+	void (*addr)(void *ctx, uint64_t id, char *buf, size_t cap);
+	/* render tx (UTXO tx id, account transfer index) into buf */
+	void (*tx)(void *ctx, uint64_t tx, char *buf, size_t cap);
+	/* cluster id "CHAIN:ADDRESS" or NULL when none */
+	json_t *(*cluster)(void *ctx, uint64_t id);
+	const char *chain;            /* "btc", "nem", ...                       */
+	const char *const *assets;    /* asset names by index                    */
+	const int *decimals;          /* decimals by asset index                 */
+	size_t n_assets;
+} ct__tr_namer;
+
+/* A slot of the address map: the key beside the index, so a look-up
+ * costs one cache line, not two. */
+typedef struct ct__tr_slot {
+	uint64_t id;
+	uint32_t asset, idx1; /* index + 1 into addrs; 0 = empty */
+} ct__tr_slot;
+
+/* The result under construction. Memory grows with what the trace
+ * reached, never with the chain. */
+typedef struct ct__tr_res {
+	ct__tr_addr *addrs;
+	size_t n_addrs, cap_addrs;
+	struct ct__tr_slot *slots; /* open addressing over addrs */
+	size_t n_slots;
+	ct__tr_flow *flows;
+	size_t n_flows, cap_flows, max_flows;
+	uint64_t flows_dropped;
+	ct__tr_step *steps;
+	size_t n_steps, cap_steps;
+	ct__tr_totals *tot; /* per asset */
+	size_t n_tot;
+	uint64_t edges, txs; /* work done: inputs and outputs examined, txs */
+	double seconds;      /* the engine's time (seeds and propagation)     */
+	double cpu_seconds;  /* its CPU time (the machine may be shared)      */
+	size_t peak_frontier; /* most outputs / accounts pending at once      */
+	ct_u128 dust_threshold;  /* per-output threshold for the dusting pattern */
+	int oom;
+} ct__tr_res;
+
+/* The address map's hash, and a prefetch of the slot a look-up starts at. */
+static inline uint64_t ct__tr_mix(uint32_t asset, uint64_t id)
+{
+	uint64_t x = id * 0x9e3779b97f4a7c15ull ^ ((uint64_t)asset << 32 | asset);
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return x ^ (x >> 32);
+}
+static inline void ct__tr_prefetch_addr(const ct__tr_res *r, uint32_t asset, uint64_t id)
+{
+	__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
+}
+
+int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows);
+void ct__tr_res_free(ct__tr_res *r);
+/* The entry of (asset, id), created with hops = UINT32_MAX; NULL on OOM. */
+ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id);
+ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id);
+void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f);
+void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s);
+/* Record that `amount` stopped at address entry a for reason bit. */
+void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason);
+
+/* Exact splits (see the top of this file). ------------------------------ */
+
+/* out[k] = T * w[k] / D rounded by largest remainder, sum(out) == T when
+ * sum(w) == D. T <= D. scratch needs n entries. */
+void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_t *out,
+                    uint64_t *scratch);
+void ct__tr_split128(ct_u128 T, const ct_u128 *w, size_t n, ct_u128 D, ct_u128 *out,
+                     ct_u128 *scratch);
+/* Lay `src` segments end to end (segment k: len[k], of which the first
+ * tainted[k] units tainted) against `dst` segments end to end; out[m] =
+ * tainted units inside dst segment m. Lengths must sum to the same. */
+void ct__tr_align(const uint64_t *len, const uint64_t *tainted, size_t ns, const uint64_t *dst,
+                  size_t nd, uint64_t *out);
+
+/* Patterns found in the result (JSON array). */
+json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm);
+
+/* The trace --json document. `labels` may be NULL. */
+struct ct_labels;
+json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
+                    const ct_trace_options *o, json_t *seeds);
+
+/* u128 as a decimal string with `dec` decimals (cap >= 48). */
+void ct__u128_amount(char *out, size_t cap, ct_u128 v, int dec);
+/* Parse an amount in asset units into base units. -1 on error. */
+int ct__u128_parse(ct_u128 *out, const char *s, int dec);
+/* ISO 8601 (with Z or +hh:mm) or Unix seconds; -1 on error. */
+int ct__time_parse(int64_t *out, const char *s);
+
+/* Policy by name, -1 when unknown. */
+int ct__tr_policy(const char *name);
+const char *ct__tr_policy_name(int p);
+/* Reason names and "is this category a custodial service we stop at". */
+const char *ct__tr_reason_name(unsigned bit);
+int ct__tr_stop_category(const char *category);
+
+/* The engines. */
+struct ct_db;
+int ct__trace_btc(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
+int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
+
+#endif

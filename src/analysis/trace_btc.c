@@ -1,0 +1,1097 @@
+/*
+ * trace_btc.c - the UTXO tracing engine over the Bitcoin store.
+ *
+ * Taint lives on outputs. Forward, a frontier holds the tainted outputs
+ * not yet spent by a processed tx (hash map: output id -> taint, hops) and
+ * a min-heap of the txs that spend them; txs are processed in chain order
+ * (a tx only spends earlier outputs, so when a tx is popped every tainted
+ * input it has is known). Backward is the mirror: a max-heap of the txs
+ * that created tainted outputs. Memory is the frontier plus the result,
+ * never proportional to the chain. Policy arithmetic: trace_res.c.
+ */
+#include "analysis/cluster.h"
+#include "analysis/trace.h"
+#include "chain/account/acctstore.h"
+#include "labels/labels.h"
+#include "query/db.h"
+#include "util/encode.h"
+#include "util/error.h"
+#include "util/fsutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ID_COINBASE (UINT64_MAX - 1)
+#define ID_UNKNOWN (UINT64_MAX - 2)
+#define ID_NOADDR (UINT64_MAX - 3)
+#define F_SEED 0x80000000u
+#define AIDX(e) ((e).aidx & ~F_SEED)
+
+typedef struct ent {
+	uint64_t key; /* output id + 1; 0 = empty */
+	uint64_t taint;
+	uint64_t addr; /* the address the output pays */
+	uint32_t hops;
+	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
+} ent;
+
+/* A monotone radix heap of tx ids: keys popped never decrease (forward a
+ * tx only spends earlier txs; backward keys are ~id), so a key lives in
+ * the bucket of the highest bit where it differs from the last key
+ * popped, and moves only towards bucket 0. Cheaper than a binary heap's
+ * cache misses at every level. */
+typedef struct rbucket {
+	uint64_t *v;
+	size_t n, cap;
+} rbucket;
+
+typedef struct bt {
+	ct_btcstore *st;
+	ct_clusters *cl;
+	const ct_trace_options *o;
+	int pol, back;
+	uint64_t cutoff;
+	int have_cut;
+	uint64_t *stop;
+	size_t n_stop;
+	ent *map;
+	size_t cap, n;
+	rbucket rb[65];
+	uint64_t rlast;
+	size_t hn;
+	int heap_err;
+	uint64_t *sset;
+	size_t scap2, sn;
+	/* per-tx scratch */
+	size_t scap;
+	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
+	uint32_t *ih;
+	size_t *ord;
+	ct__tr_res res;
+} bt;
+
+/* ---- frontier map ------------------------------------------------------ */
+
+static uint64_t hh(uint64_t k)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	return k ^ (k >> 31);
+}
+
+static int map_grow(bt *b)
+{
+	size_t nc = b->cap ? b->cap * 2 : 4096;
+	ent *nm = calloc(nc, sizeof(*nm));
+	if (!nm)
+		return ct__err(CT_ENOMEM, "out of memory (trace frontier of %zu outputs)", b->n);
+	for (size_t i = 0; i < b->cap; i++)
+		if (b->map[i].key) {
+			size_t s = hh(b->map[i].key) & (nc - 1);
+			while (nm[s].key)
+				s = (s + 1) & (nc - 1);
+			nm[s] = b->map[i];
+		}
+	free(b->map);
+	b->map = nm;
+	b->cap = nc;
+	return 0;
+}
+
+static ent *map_find(const bt *b, uint64_t o)
+{
+	if (!b->cap)
+		return NULL;
+	uint64_t k = o + 1;
+	size_t mask = b->cap - 1;
+	for (size_t s = hh(k) & mask;; s = (s + 1) & mask) {
+		if (b->map[s].key == k)
+			return &b->map[s];
+		if (!b->map[s].key)
+			return NULL;
+	}
+}
+
+/* Add taint to output o (merging with an entry already there). */
+static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint32_t aidx,
+                   uint64_t addr)
+{
+	if ((b->n + 1) * 2 > b->cap && map_grow(b))
+		return CT_ENOMEM;
+	uint64_t k = o + 1;
+	size_t mask = b->cap - 1, s = hh(k) & mask;
+	while (b->map[s].key && b->map[s].key != k)
+		s = (s + 1) & mask;
+	if (!b->map[s].key) {
+		b->map[s] = (ent){k, taint, addr, hops, aidx | flags};
+		b->n++;
+	} else {
+		b->map[s].taint += taint;
+		if (hops < b->map[s].hops)
+			b->map[s].hops = hops;
+		b->map[s].aidx |= flags;
+	}
+	return 0;
+}
+
+/* Remove o's entry (backward-shift deletion keeps probing chains whole). */
+static int map_take(bt *b, uint64_t o, ent *out)
+{
+	ent *e = map_find(b, o);
+	if (!e)
+		return 0;
+	*out = *e;
+	size_t mask = b->cap - 1, i = (size_t)(e - b->map), j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!b->map[j].key)
+			break;
+		size_t home = hh(b->map[j].key) & mask;
+		/* can the entry at j move to i? (i lies cyclically in [home, j)) */
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			b->map[i] = b->map[j];
+			i = j;
+		}
+	}
+	b->map[i].key = 0;
+	b->n--;
+	return 1;
+}
+
+/* ---- radix heap of tx ids (backward stores ~t) ------------------------ */
+
+static int rb_index(uint64_t key, uint64_t last)
+{
+	return key == last ? 0 : 64 - __builtin_clzll(key ^ last);
+}
+
+static int rb_append(rbucket *r, uint64_t key)
+{
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 64;
+		uint64_t *nv = realloc(r->v, nc * sizeof(*nv));
+		if (!nv)
+			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+		r->v = nv;
+		r->cap = nc;
+	}
+	r->v[r->n++] = key;
+	return 0;
+}
+
+static int heap_push(bt *b, uint64_t t)
+{
+	if (b->back)
+		t = ~t;
+	int rc = rb_append(&b->rb[rb_index(t, b->rlast)], t);
+	if (!rc)
+		b->hn++;
+	return rc;
+}
+
+static uint64_t heap_pop(bt *b)
+{
+	if (!b->rb[0].n) {
+		int i = 1;
+		while (!b->rb[i].n)
+			i++;
+		rbucket *r = &b->rb[i];
+		uint64_t m = r->v[0];
+		for (size_t k = 1; k < r->n; k++)
+			if (r->v[k] < m)
+				m = r->v[k];
+		b->rlast = m;
+		/* every key of bucket i moves to a lower bucket */
+		size_t n = r->n;
+		r->n = 0;
+		for (size_t k = 0; k < n; k++) {
+			uint64_t x = r->v[k];
+			if (rb_append(&b->rb[rb_index(x, m)], x) != 0)
+				b->heap_err = 1; /* out of memory: the caller stops */
+		}
+	}
+	b->rb[0].n--;
+	b->hn--;
+	return b->back ? ~b->rlast : b->rlast;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int64_t tx_time(const ct_btcstore *st, uint64_t t)
+{
+	return ct_le32(ct__blk(st, ct__tx_block(st, t)) + 68);
+}
+
+static uint64_t out_addr(const ct_btcstore *st, uint64_t o)
+{
+	uint64_t a = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
+	return a ? a - 1 : ID_NOADDR;
+}
+
+static int is_stop(const bt *b, uint64_t a)
+{
+	if (b->o->through_services || !b->n_stop)
+		return 0;
+	size_t lo = 0, hi = b->n_stop;
+	while (lo < hi) {
+		size_t m = (lo + hi) / 2;
+		if (b->stop[m] < a)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo < b->n_stop && b->stop[lo] == a;
+}
+
+static int scratch(bt *b, size_t n)
+{
+	if (n <= b->scap)
+		return 0;
+	size_t c = b->scap ? b->scap : 64;
+	while (c < n)
+		c *= 2;
+	uint64_t **arrs[] = {&b->v, &b->t, &b->w, &b->tout, &b->rem, &b->len, &b->tp, &b->dst, &b->dout,
+	                     &b->ia, &b->oa, &b->refs, &b->ai};
+	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++) {
+		uint64_t *p = realloc(*arrs[i], c * sizeof(uint64_t));
+		if (!p)
+			return ct__err(CT_ENOMEM, "out of memory (a tx of %zu inputs and outputs)", n);
+		*arrs[i] = p;
+	}
+	uint32_t *h = realloc(b->ih, c * sizeof(*h));
+	if (!h)
+		return ct__err(CT_ENOMEM, "out of memory");
+	b->ih = h;
+	size_t *o = realloc(b->ord, c * sizeof(*o));
+	if (!o)
+		return ct__err(CT_ENOMEM, "out of memory");
+	b->ord = o;
+	b->scap = c;
+	return 0;
+}
+
+static const uint64_t *sort_vals;
+static int cmp_desc(const void *x, const void *y)
+{
+	size_t a = *(const size_t *)x, c = *(const size_t *)y;
+	if (sort_vals[a] != sort_vals[c])
+		return sort_vals[a] > sort_vals[c] ? -1 : 1;
+	return a < c ? -1 : a > c;
+}
+
+/* Indices 0..n-1 ordered by vals descending, ties by index. */
+static void order_desc(size_t *ord, const uint64_t *vals, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ord[i] = i;
+	/* insertion sort for the usual handful; qsort beyond */
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			size_t x = ord[i], j = i;
+			while (j > 0 && (vals[ord[j - 1]] < vals[x] || (vals[ord[j - 1]] == vals[x] && ord[j - 1] > x))) {
+				ord[j] = ord[j - 1];
+				j--;
+			}
+			ord[j] = x;
+		}
+	} else {
+		sort_vals = vals;
+		qsort(ord, n, sizeof(*ord), cmp_desc);
+	}
+}
+
+/* The policy: from n_src source segments (value v, taint t) to n_dst
+ * destination segments (value w); the last destination is the fee
+ * (forward) and may be 0. Fills out[0..n_dst). `T`, `V` totals. */
+static void apply(bt *b, const uint64_t *v, const uint64_t *t, size_t ns, const uint64_t *w,
+                  size_t nd, uint64_t T, uint64_t V, uint64_t *out)
+{
+	switch (b->pol) {
+	case CT_POL_POISON:
+		for (size_t j = 0; j < nd; j++)
+			out[j] = T ? w[j] : 0;
+		break;
+	case CT_POL_HAIRCUT:
+		ct__tr_split64(T, w, nd, V, out, b->rem);
+		break;
+	case CT_POL_FIFO:
+		ct__tr_align(v, t, ns, w, nd, out);
+		break;
+	case CT_POL_LIFO:
+		for (size_t k = 0; k < ns; k++) {
+			b->len[k] = v[ns - 1 - k];
+			b->tp[k] = t[ns - 1 - k];
+		}
+		ct__tr_align(b->len, b->tp, ns, w, nd, out);
+		break;
+	case CT_POL_TIHO: {
+		/* tainted value first, into the largest destinations first */
+		uint64_t sl[2] = {T, V - T}, stp[2] = {T, 0};
+		order_desc(b->ord, w, nd);
+		for (size_t k = 0; k < nd; k++)
+			b->dst[k] = w[b->ord[k]];
+		ct__tr_align(sl, stp, 2, b->dst, nd, b->dout);
+		for (size_t k = 0; k < nd; k++)
+			out[b->ord[k]] = b->dout[k];
+		break;
+	}
+	}
+}
+
+/* Record flows of one tx: tainted sources (address, amount) to one
+ * destination address; split in proportion to the sources' taint. */
+static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, uint64_t T,
+                     uint64_t to, uint64_t amount, uint64_t tx, int64_t time, uint32_t hops)
+{
+	ct__tr_flow f = {0, to, amount, tx, time, 0, hops};
+	if (ns == 1 || ns > 64) {
+		size_t best = 0;
+		for (size_t k = 1; k < ns; k++)
+			if (sv[k] > sv[best])
+				best = k;
+		f.from = ns ? sa[best] : UINT64_MAX;
+		ct__tr_flow_add(&b->res, &f);
+		return;
+	}
+	uint64_t part[64], rem[64];
+	ct__tr_split64(amount, sv, ns, T, part, rem);
+	for (size_t k = 0; k < ns; k++)
+		if (part[k]) {
+			f.from = sa[k];
+			f.amount = part[k];
+			ct__tr_flow_add(&b->res, &f);
+		}
+}
+
+/* Group tainted (address, taint) pairs by address in place; returns n. */
+static size_t group(uint64_t *a, uint64_t *t, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < m && a[k] != a[i])
+			k++;
+		if (k < m) {
+			t[k] += t[i];
+		} else {
+			a[m] = a[i];
+			t[m] = t[i];
+			m++;
+		}
+		if (m > 64) {
+			/* many distinct sources: keep them all, unmerged */
+			for (size_t r = i + 1; r < n; r++) {
+				a[m] = a[r];
+				t[m] = t[r];
+				m++;
+			}
+			return m;
+		}
+	}
+	return m;
+}
+
+/* ---- the decision at a tainted output (forward) / input (backward) ----- */
+
+/* Taint `amt` reaches output o (paying address a) at `hops`. `next` is
+ * the tx to continue with (forward: the spender; backward: the creator),
+ * UINT64_MAX when none. */
+static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next,
+                 int is_seed)
+{
+	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
+	if (!ad)
+		return ct__err(CT_ENOMEM, "out of memory (trace result)");
+	ad->received += amt;
+	if (hops < ad->hops)
+		ad->hops = hops;
+	if (is_seed)
+		ad->seed = 1;
+	if (!is_seed) {
+		ent *e = o == UINT64_MAX ? NULL : map_find(b, o);
+		if (e && (e->aidx & F_SEED)) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_SEED);
+			return 0;
+		}
+		if (a == ID_COINBASE) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_COINBASE);
+			return 0;
+		}
+		if (a == ID_UNKNOWN) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_UNKNOWN);
+			return 0;
+		}
+		if (b->have_cut && amt < b->cutoff) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_DUST);
+			return 0;
+		}
+		if (a == ID_NOADDR) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_BURNED);
+			return 0;
+		}
+		if (is_stop(b, a)) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_SERVICE);
+			return 0;
+		}
+		if (b->o->max_hops && hops >= b->o->max_hops) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_HOPS);
+			return 0;
+		}
+	}
+	if (next == UINT64_MAX) {
+		ct__tr_stop(&b->res, ad, amt, b->back ? CT_END_UNKNOWN : CT_END_UNSPENT);
+		return 0;
+	}
+	if ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN)) {
+		int64_t tm = tx_time(b->st, next);
+		if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since)) {
+			ct__tr_stop(&b->res, ad, amt, CT_END_TIME);
+			return 0;
+		}
+	}
+	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0, (uint32_t)(ad - b->res.addrs), a);
+	return rc ? rc : heap_push(b, next);
+}
+
+/* ---- one tx ------------------------------------------------------------ */
+
+static int forward_tx(bt *b, uint64_t s)
+{
+	ct_btcstore *st = b->st;
+	uint64_t fi = ct__tx_first_in(st, s), ei = ct__tx_end_in(st, s);
+	uint64_t fo = ct__tx_first_out(st, s), eo = ct__tx_end_out(st, s);
+	size_t nin = (size_t)(ei - fi), nout = (size_t)(eo - fo);
+	int rc = scratch(b, nin + nout + 2);
+	if (rc)
+		return rc;
+	uint64_t V = 0, T = 0, W = 0;
+	uint32_t hop = UINT32_MAX;
+	size_t unknown = 0, nt = 0;
+	/* first the references, prefetching what the second pass reads (the
+	 * spent outputs' records and the frontier's slots) so that the misses
+	 * overlap instead of queueing */
+	size_t mask = b->cap - 1;
+	for (size_t k = 0; k < nin; k++) {
+		uint64_t ref = ct__in_ref(st, fi + k);
+		b->refs[k] = ref;
+		if (!(ref & CT_IN_UNRESOLVED_BIT)) {
+			__builtin_prefetch(ct__col_at(&st->outs, ref));
+			if (b->cap)
+				__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
+		}
+	}
+	for (size_t k = 0; k < nin; k++) {
+		uint64_t ref = b->refs[k];
+		b->v[k] = b->t[k] = 0;
+		if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT)) {
+			unknown += ref != CT_IN_COINBASE;
+			continue;
+		}
+		b->v[k] = ct__out_value(st, ref);
+		V += b->v[k];
+		ent e;
+		if (map_take(b, ref, &e)) {
+			b->t[k] = e.taint;
+			T += e.taint;
+			if (e.hops < hop)
+				hop = e.hops;
+			b->ia[nt] = e.addr;
+			b->oa[nt] = e.taint;
+			b->ai[nt] = AIDX(e);
+			__builtin_prefetch(&b->res.addrs[AIDX(e)]);
+			nt++;
+		}
+	}
+	b->res.edges += nin + nout;
+	b->res.txs++;
+	if (!T)
+		return 0;
+	for (size_t j = 0; j < nout; j++) {
+		b->w[j] = ct__out_value(st, fo + j);
+		W += b->w[j];
+	}
+	/* the value of unresolved inputs: what the outputs need beyond the
+	 * known inputs (its fee is unknown; taken as none) */
+	size_t ns = nin;
+	if (unknown || V < W) {
+		b->v[ns] = W > V ? W - V : 0;
+		b->t[ns] = 0;
+		V += b->v[ns];
+		ns++;
+	}
+	b->w[nout] = V - W; /* the fee, last */
+	/* what the sources sent (their result entries were prefetched) */
+	for (size_t k = 0; k < nt; k++)
+		b->res.addrs[b->ai[k]].sent += b->oa[k];
+	/* source addresses and their taint, grouped */
+	uint64_t *sa = b->ia, *sv = b->oa;
+	size_t nsrc = group(sa, sv, nt);
+	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
+	/* prefetch what the outputs' decisions read: the address map's slot
+	 * and the spender */
+	for (size_t j = 0; j < nout; j++)
+		if (b->tout[j]) {
+			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
+			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
+		}
+	b->res.tot[0].fees += b->tout[nout];
+	int64_t time = tx_time(st, s);
+	ct__tr_step step = {0};
+	step.tx = s;
+	step.n_in = (uint32_t)nin;
+	step.n_in_tainted = (uint32_t)nt;
+	step.n_out = (uint32_t)nout;
+	step.tainted_in = T;
+	step.value_in = V;
+	step.big_out_next = UINT64_MAX;
+	step.big_out_addr = UINT64_MAX;
+	step.from_addr = nsrc ? sa[0] : UINT64_MAX;
+	for (size_t k = 1, best = 0; k < nsrc; k++)
+		if (sv[k] > sv[best]) {
+			best = k;
+			step.from_addr = sa[k];
+		}
+	for (size_t j = 0; j < nout; j++) {
+		uint64_t amt = b->tout[j];
+		if (!amt)
+			continue;
+		uint64_t o = fo + j, a = out_addr(st, o);
+		step.n_out_tainted++;
+		int among_in = 0;
+		for (size_t k = 0; k < nsrc && k < 64; k++)
+			among_in |= sa[k] == a;
+		if (!among_in)
+			step.n_new_out++;
+		if (b->w[j] <= b->res.dust_threshold)
+			step.n_dust_out++;
+		if (amt > step.big_out) {
+			step.small_out = step.big_out;
+			step.big_out = amt;
+			step.big_out_addr = a;
+			step.big_out_next = ct__out_spent_by(st, o);
+		} else if (amt > step.small_out) {
+			step.small_out = amt;
+		}
+		flows_to(b, sa, sv, nsrc, T, a, amt, s, time, hop + 1);
+		if ((rc = reach(b, o, a, amt, hop + 1, ct__out_spent_by(st, o), 0)))
+			return rc;
+	}
+	ct__tr_step_add(&b->res, &step);
+	return b->res.oom ? ct__err(CT_ENOMEM, "out of memory (trace result)") : 0;
+}
+
+static int backward_tx(bt *b, uint64_t s)
+{
+	ct_btcstore *st = b->st;
+	uint64_t fi = ct__tx_first_in(st, s), ei = ct__tx_end_in(st, s);
+	uint64_t fo = ct__tx_first_out(st, s), eo = ct__tx_end_out(st, s);
+	size_t nin = (size_t)(ei - fi), nout = (size_t)(eo - fo);
+	int rc = scratch(b, nin + nout + 2);
+	if (rc)
+		return rc;
+	uint64_t V = 0, T = 0, W = 0;
+	uint32_t hop = UINT32_MAX;
+	size_t unknown = 0, ntout = 0;
+	uint64_t big_to = UINT64_MAX, big = 0;
+	for (size_t j = 0; j < nout; j++) {
+		b->w[j] = ct__out_value(st, fo + j);
+		W += b->w[j];
+		b->tp[j] = 0;
+		ent e;
+		if (map_take(b, fo + j, &e)) {
+			b->tp[j] = e.taint;
+			T += e.taint;
+			ntout++;
+			if (e.hops < hop)
+				hop = e.hops;
+			if (e.taint > big) {
+				big = e.taint;
+				big_to = out_addr(st, fo + j);
+			}
+		}
+	}
+	b->res.edges += nin + nout;
+	b->res.txs++;
+	if (!T)
+		return 0;
+	int coinbase = 0;
+	for (size_t k = 0; k < nin; k++) {
+		uint64_t ref = ct__in_ref(st, fi + k);
+		b->v[k] = 0;
+		if (ref == CT_IN_COINBASE) {
+			coinbase = 1;
+			continue;
+		}
+		if (ref & CT_IN_UNRESOLVED_BIT) {
+			unknown++;
+			continue;
+		}
+		b->v[k] = ct__out_value(st, ref);
+		V += b->v[k];
+	}
+	/* pseudo input: new coins (coinbase) or value of unknown origin */
+	size_t ni = nin;
+	b->v[ni++] = W > V ? W - V : 0;
+	V += b->v[nin];
+	/* sources: outputs (tainted prefix) then the fee (clean) */
+	b->w[nout] = V - W;
+	b->tp[nout] = 0;
+	switch (b->pol) {
+	case CT_POL_POISON:
+		for (size_t k = 0; k < ni; k++)
+			b->tout[k] = b->v[k];
+		break;
+	case CT_POL_HAIRCUT:
+		ct__tr_split64(T, b->v, ni, V, b->tout, b->rem);
+		break;
+	case CT_POL_FIFO:
+		ct__tr_align(b->w, b->tp, nout + 1, b->v, ni, b->tout);
+		break;
+	case CT_POL_LIFO:
+		/* forward LIFO lays the inputs last-first against the outputs */
+		for (size_t k = 0; k < ni; k++)
+			b->dst[k] = b->v[ni - 1 - k];
+		ct__tr_align(b->w, b->tp, nout + 1, b->dst, ni, b->dout);
+		for (size_t k = 0; k < ni; k++)
+			b->tout[ni - 1 - k] = b->dout[k];
+		break;
+	case CT_POL_TIHO: {
+		uint64_t sl[2] = {T, V - T}, stp[2] = {T, 0};
+		order_desc(b->ord, b->v, ni);
+		for (size_t k = 0; k < ni; k++)
+			b->dst[k] = b->v[b->ord[k]];
+		ct__tr_align(sl, stp, 2, b->dst, ni, b->dout);
+		for (size_t k = 0; k < ni; k++)
+			b->tout[b->ord[k]] = b->dout[k];
+		break;
+	}
+	}
+	int64_t time = tx_time(st, s);
+	ct__tr_step step = {0};
+	step.tx = s;
+	step.n_in = (uint32_t)nin;
+	step.n_out = (uint32_t)nout;
+	step.n_out_tainted = (uint32_t)ntout;
+	step.tainted_in = T;
+	step.value_in = V;
+	step.big_out_addr = big_to;
+	step.big_out_next = UINT64_MAX;
+	step.from_addr = UINT64_MAX;
+	for (size_t k = 0; k < ni; k++) {
+		uint64_t amt = b->tout[k];
+		if (!amt)
+			continue;
+		step.n_in_tainted++;
+		uint64_t ref = k < nin ? ct__in_ref(st, fi + k) : UINT64_MAX;
+		uint64_t a, next = UINT64_MAX;
+		if (k == nin)
+			a = coinbase ? ID_COINBASE : ID_UNKNOWN;
+		else if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT))
+			continue; /* valued through the pseudo input */
+		else {
+			a = out_addr(st, ref);
+			next = ct__out_tx(st, ref);
+		}
+		if (step.from_addr == UINT64_MAX)
+			step.from_addr = a;
+		ct__tr_flow f = {a, big_to, amt, s, time, 0, hop + 1};
+		ct__tr_flow_add(&b->res, &f);
+		if ((rc = reach(b, k < nin ? ref : UINT64_MAX, a, amt, hop + 1, next, 0)))
+			return rc;
+	}
+	ct__tr_step_add(&b->res, &step);
+	return b->res.oom ? ct__err(CT_ENOMEM, "out of memory (trace result)") : 0;
+}
+
+/* ---- seeds ------------------------------------------------------------- */
+
+/* Seed outputs already counted (a seed given twice, or a tx and one of
+ * its outputs): a small open-addressing set. */
+static int seen_before(bt *b, uint64_t o)
+{
+	if ((b->sn + 1) * 2 > b->scap2) {
+		size_t nc = b->scap2 ? b->scap2 * 2 : 256;
+		uint64_t *ns = calloc(nc, sizeof(*ns));
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < b->scap2; i++)
+			if (b->sset[i]) {
+				size_t s = hh(b->sset[i]) & (nc - 1);
+				while (ns[s])
+					s = (s + 1) & (nc - 1);
+				ns[s] = b->sset[i];
+			}
+		free(b->sset);
+		b->sset = ns;
+		b->scap2 = nc;
+	}
+	size_t mask = b->scap2 - 1, s = hh(o + 1) & mask;
+	while (b->sset[s]) {
+		if (b->sset[s] == o + 1)
+			return 1;
+		s = (s + 1) & mask;
+	}
+	b->sset[s] = o + 1;
+	b->sn++;
+	return 0;
+}
+
+static int seed_output(bt *b, uint64_t o)
+{
+	uint64_t v = ct__out_value(b->st, o), a = out_addr(b->st, o);
+	int dup = seen_before(b, o);
+	if (dup < 0)
+		return ct__err(CT_ENOMEM, "out of memory");
+	if (!v || dup)
+		return 0;
+	b->res.tot[0].seeds += v;
+	uint64_t next = b->back ? ct__out_tx(b->st, o) : ct__out_spent_by(b->st, o);
+	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
+	if (!ad)
+		return ct__err(CT_ENOMEM, "out of memory");
+	ad->received += v;
+	ad->hops = 0;
+	ad->seed = 1;
+	if (b->back) {
+		/* the value of a seed output came from the tx that created it */
+		if (tx_time(b->st, next) < b->o->since) {
+			ct__tr_stop(&b->res, ad, v, CT_END_TIME);
+			return 0;
+		}
+	} else {
+		if (next == UINT64_MAX) {
+			ct__tr_stop(&b->res, ad, v, CT_END_UNSPENT);
+			return 0;
+		}
+		if (tx_time(b->st, next) > b->o->until) {
+			ct__tr_stop(&b->res, ad, v, CT_END_TIME);
+			return 0;
+		}
+	}
+	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
+	return rc ? rc : heap_push(b, next);
+}
+
+static int parse_seed(bt *b, const char *seed, json_t *sj)
+{
+	ct_btcstore *st = b->st;
+	char buf[200];
+	const char *s = seed, *c = strchr(seed, ':');
+	if (c && ct__btc_net_by_name((snprintf(buf, sizeof(buf), "%.*s", (int)(c - seed), seed), buf)))
+		s = c + 1;
+	size_t L = strlen(s);
+	uint8_t txid[32];
+	if ((L == 64 || (L > 65 && s[64] == ':')) && ct__unhex_rev(txid, s, 32) == 0) {
+		uint64_t t;
+		if (ct__btcstore_find_tx(st, txid, &t) != 0)
+			return ct__err(CT_ENOTFOUND, "seed %s: tx not found", seed);
+		uint64_t fo = ct__tx_first_out(st, t), eo = ct__tx_end_out(st, t);
+		json_t *x = json_object();
+		json_object_set_new(x, "seed", json_string(seed));
+		if (L > 65) {
+			char *end;
+			unsigned long n = strtoul(s + 65, &end, 10);
+			if (*end || s[65] < '0' || s[65] > '9' || n >= eo - fo) {
+				json_decref(x);
+				return ct__err(CT_EUSER, "seed %s: no output %s in a tx of %llu outputs", seed,
+				               s + 65, (unsigned long long)(eo - fo));
+			}
+			json_object_set_new(x, "kind", json_string("output"));
+			json_array_append_new(sj, x);
+			return seed_output(b, fo + n);
+		}
+		json_object_set_new(x, "kind", json_string("tx"));
+		json_array_append_new(sj, x);
+		for (uint64_t o = fo; o < eo; o++) {
+			int rc = seed_output(b, o);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	ct_addrkey k;
+	uint64_t a;
+	if (ct__addr_parse(st->h, st->net, s, &k) != 0)
+		return ct__err(CT_EUSER, "seed '%s' is neither an address of %s, a txid nor TXID:N", seed,
+		               st->net->chain);
+	if (ct__btcstore_find_addr(st, &k, &a) != 0)
+		return ct__err(CT_ENOTFOUND, "seed %s: address has no activity in the store", seed);
+	json_t *x = json_object();
+	json_object_set_new(x, "seed", json_string(seed));
+	json_object_set_new(x, "kind", json_string("address"));
+	json_array_append_new(sj, x);
+	/* Forward: its outputs spent inside the window (what it sent);
+	 * backward: its outputs created inside the window (what it received). */
+	size_t cnt = 0;
+	for (uint64_t o = ct__addr_head(st, a); o != UINT64_MAX; o = ct__out_prev_same(st, o)) {
+		if (o >= st->c.outs)
+			continue;
+		uint64_t t = b->back ? ct__out_tx(st, o) : ct__out_spent_by(st, o);
+		if (t == UINT64_MAX)
+			continue;
+		int64_t tm = tx_time(st, t);
+		if (tm < b->o->since || tm > b->o->until)
+			continue;
+		int rc = seed_output(b, o);
+		if (rc)
+			return rc;
+		cnt++;
+	}
+	if (!cnt)
+		return ct__err(CT_ENOTFOUND, "seed %s: the address %s nothing%s", seed,
+		               b->back ? "received" : "sent",
+		               b->o->since != INT64_MIN || b->o->until != INT64_MAX ? " in the time window" : "");
+	return 0;
+}
+
+/* ---- labels: the stop set ---------------------------------------------- */
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, c = *(const uint64_t *)y;
+	return a < c ? -1 : a > c;
+}
+
+static int load_stops(bt *b, ct_labels *l)
+{
+	static const char *const cats[] = {"exchange", "mixer", "gambling", "darknet-market"};
+	size_t cap = 0;
+	for (size_t c = 0; c < CT_ARRAY_LEN(cats); c++) {
+		char *js = NULL;
+		if (ct_labels_list_json(l, &js, cats[c], b->st->net->chain, 0) != 0)
+			continue;
+		json_t *j = json_loads(js, 0, NULL);
+		ct_free(js);
+		json_t *arr = json_object_get(j, "labels");
+		size_t i;
+		json_t *x;
+		json_array_foreach(arr, i, x) {
+			const char *ad = json_string_value(json_object_get(x, "address"));
+			const char *colon = ad ? strchr(ad, ':') : NULL;
+			ct_addrkey k;
+			uint64_t id;
+			if (!colon || ct__addr_parse(b->st->h, b->st->net, colon + 1, &k) != 0 ||
+			    ct__btcstore_find_addr(b->st, &k, &id) != 0)
+				continue;
+			if (b->n_stop == cap) {
+				cap = cap ? cap * 2 : 256;
+				uint64_t *ns = realloc(b->stop, cap * sizeof(*ns));
+				if (!ns) {
+					json_decref(j);
+					return ct__err(CT_ENOMEM, "out of memory");
+				}
+				b->stop = ns;
+			}
+			b->stop[b->n_stop++] = id;
+		}
+		json_decref(j);
+	}
+	if (b->n_stop)
+		qsort(b->stop, b->n_stop, sizeof(*b->stop), cmp_u64);
+	return 0;
+}
+
+/* ---- naming ------------------------------------------------------------ */
+
+static void name_addr(void *ctx, uint64_t id, char *buf, size_t cap)
+{
+	bt *b = ctx;
+	if (id == ID_COINBASE)
+		snprintf(buf, cap, "(coinbase)");
+	else if (id == ID_UNKNOWN)
+		snprintf(buf, cap, "(unknown origin)");
+	else if (id == ID_NOADDR)
+		snprintf(buf, cap, "(no address)");
+	else {
+		ct_addrkey k;
+		ct__btcstore_addr_key(b->st, id, &k);
+		if (ct__addr_render(b->st->h, b->st->net, &k, buf, cap) != 0)
+			snprintf(buf, cap, "?");
+	}
+}
+
+static void name_tx(void *ctx, uint64_t t, char *buf, size_t cap)
+{
+	bt *b = ctx;
+	if (cap < 65) {
+		buf[0] = 0;
+		return;
+	}
+	ct__hex_rev(buf, ct__tx_id(b->st, t), 32);
+}
+
+static json_t *cluster_of(void *ctx, uint64_t id)
+{
+	bt *b = ctx;
+	char buf[160], ad[128];
+	if (!b->cl || id >= b->st->c.addrs)
+		return json_null();
+	uint64_t root = ct__clusters_find(b->cl, id);
+	name_addr(ctx, root, ad, sizeof(ad));
+	snprintf(buf, sizeof(buf), "%s:%s", b->st->net->chain, ad);
+	return json_string(buf);
+}
+
+/* ---- entry ------------------------------------------------------------- */
+
+/* Which Bitcoin store the seeds name: a chain prefix, an address form,
+ * a txid found in it; *handled = 0 when no Bitcoin store fits. */
+static const ct_btc_net *pick_net(ct_db *db, const ct_trace_options *o)
+{
+	const ct_btc_net *nets[8];
+	size_t k = ct__db_btc_nets(db, nets, 8);
+	if (!k || !o->n_seeds)
+		return NULL;
+	const char *s = o->seeds[0], *c = strchr(s, ':');
+	char buf[64];
+	if (c && c - s < 30) {
+		snprintf(buf, sizeof(buf), "%.*s", (int)(c - s), s);
+		const ct_btc_net *n = ct__btc_net_by_name(buf);
+		if (n) {
+			for (size_t i = 0; i < k; i++)
+				if (nets[i] == n)
+					return n;
+			return NULL;
+		}
+	}
+	if (k == 1)
+		return nets[0];
+	ct_hasher *h;
+	if (ct__hasher_new(&h) != 0)
+		return nets[0];
+	const ct_btc_net *g = ct__addr_guess_net(h, s);
+	ct__hasher_free(h);
+	for (size_t i = 0; g && i < k; i++)
+		if (nets[i] == g)
+			return g;
+	return nets[0];
+}
+
+int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handled)
+{
+	bt b;
+	int rc;
+	memset(&b, 0, sizeof(b));
+	*handled = 0;
+	const ct_btc_net *net = pick_net(db, o);
+	if (!net)
+		return 0;
+	/* an account-model seed ("nem:...", "eth:...") is not ours */
+	const char *c = strchr(o->seeds[0], ':');
+	if (c && c - o->seeds[0] < 30 && (size_t)(c - o->seeds[0]) != 64) {
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%.*s", (int)(c - o->seeds[0]), o->seeds[0]);
+		if (!ct__btc_net_by_name(buf))
+			return 0;
+	}
+	/* a bare seed that is not Bitcoin's (a NEM address, an account-model
+	 * tx hash) belongs to the account engine when such a chain exists */
+	{
+		const ct_acct_chain *ac[4];
+		if (!c && ct__acct_chains_present(db->dir, ac, 4) > 0) {
+			ct_btcstore *st;
+			int mine = 0;
+			if (ct__btcstore_open(&st, db->dir, net, 0) == 0) {
+				ct_addrkey k;
+				uint8_t txid[32];
+				uint64_t id;
+				const char *s = o->seeds[0];
+				if (strlen(s) >= 64 && ct__unhex_rev(txid, s, 32) == 0)
+					mine = ct__btcstore_find_tx(st, txid, &id) == 0;
+				else
+					mine = ct__addr_parse(st->h, st->net, s, &k) == 0;
+				ct__btcstore_close(st);
+			}
+			if (!mine)
+				return 0;
+		}
+	}
+	*handled = 1;
+	b.o = o;
+	b.pol = ct__tr_policy(o->policy);
+	b.back = o->backward;
+	if ((rc = ct__btcstore_open(&b.st, db->dir, net, 0)))
+		return rc;
+	if (o->min_amount) {
+		ct_u128 cut;
+		if (ct__u128_parse(&cut, o->min_amount, 8) != 0 || cut > UINT64_MAX) {
+			rc = ct__err(CT_EUSER, "--min-amount '%s' is not an amount in BTC (8 decimals at most)",
+			             o->min_amount);
+			goto out;
+		}
+		b.cutoff = (uint64_t)cut;
+		b.have_cut = 1;
+	}
+	if ((rc = ct__tr_res_init(&b.res, 1, o->max_flows)))
+		goto out;
+	/* dust for the pattern finder: the cutoff, at least 10,000 sat */
+	b.res.dust_threshold = b.cutoff > 10000 ? b.cutoff : 10000;
+	ct_labels *lab = NULL;
+	{
+		char p[4096];
+		snprintf(p, sizeof(p), "%s/cases.db", db->dir);
+		if (ct__path_exists(p) && ct_labels_open(&lab, db->dir, 0) != 0)
+			lab = NULL;
+	}
+	if (lab && (rc = load_stops(&b, lab)))
+		goto out_lab;
+	if (ct__clusters_open(&b.cl, b.st) != 0)
+		b.cl = NULL;
+	json_t *seeds = json_array();
+	struct timespec t0, t1, c0, c1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	for (size_t i = 0; i < o->n_seeds; i++)
+		if ((rc = parse_seed(&b, o->seeds[i], seeds))) {
+			json_decref(seeds);
+			goto out_lab;
+		}
+	uint64_t last = UINT64_MAX;
+	while (b.hn) {
+		uint64_t t = heap_pop(&b);
+		if (b.heap_err) {
+			rc = ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+			json_decref(seeds);
+			goto out_lab;
+		}
+		if (t == last)
+			continue;
+		last = t;
+		if ((rc = b.back ? backward_tx(&b, t) : forward_tx(&b, t))) {
+			json_decref(seeds);
+			goto out_lab;
+		}
+		if (b.n > b.res.peak_frontier)
+			b.res.peak_frontier = b.n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	b.res.cpu_seconds = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
+	const char *assets[1] = {"BTC"};
+	int decs[1] = {8};
+	ct__tr_namer nm = {&b, name_addr, name_tx, cluster_of, net->chain, assets, decs, 1};
+	*out = ct__tr_json(&b.res, &nm, lab, o, seeds);
+	if (!*out)
+		rc = ct__err(CT_ENOMEM, "out of memory building the trace");
+out_lab:
+	ct_labels_close(lab);
+	if (b.cl)
+		ct__clusters_close(b.cl);
+out:
+	ct__tr_res_free(&b.res);
+	free(b.map);
+	for (int i = 0; i < 65; i++)
+		free(b.rb[i].v);
+	free(b.stop);
+	free(b.sset);
+	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
+	                     &b.refs, &b.ai};
+	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)
+		free(*arrs[i]);
+	free(b.ih);
+	free(b.ord);
+	ct__btcstore_close(b.st);
+	return rc;
+}

@@ -1,0 +1,647 @@
+/*
+ * trace_res.c - the tracing result shared by both chain models: the
+ * addresses reached (hash map keyed by asset and address id), the flows,
+ * the conservation totals; the exact split and alignment arithmetic of the
+ * policies; amounts and times as text; the trace --json document.
+ */
+#include "analysis/trace.h"
+#include "labels/labels.h"
+#include "util/error.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- names ------------------------------------------------------------- */
+
+static const char *const POLICIES[] = {"poison", "haircut", "fifo", "lifo", "tiho"};
+
+int ct__tr_policy(const char *name)
+{
+	if (!name)
+		return CT_POL_HAIRCUT;
+	for (size_t i = 0; i < CT_ARRAY_LEN(POLICIES); i++)
+		if (!strcmp(name, POLICIES[i]))
+			return (int)i;
+	return -1;
+}
+
+const char *ct__tr_policy_name(int p) { return POLICIES[p]; }
+
+static const char *const REASONS[] = {"unspent", "service", "hop-limit", "dust", "time-limit",
+                                      "coinbase", "unknown-origin", "seed", "burned"};
+
+const char *ct__tr_reason_name(unsigned bit)
+{
+	for (unsigned i = 0; i < CT_ARRAY_LEN(REASONS); i++)
+		if (bit == 1u << i)
+			return REASONS[i];
+	return "?";
+}
+
+/* Custodial services: they pool their customers' coins, so what leaves
+ * them is not the coins that came in. Tracing stops there. */
+int ct__tr_stop_category(const char *c)
+{
+	return !strcmp(c, "exchange") || !strcmp(c, "mixer") || !strcmp(c, "gambling") ||
+	       !strcmp(c, "darknet-market");
+}
+
+/* ---- amounts and times ------------------------------------------------- */
+
+void ct__u128_amount(char *out, size_t cap, ct_u128 v, int dec)
+{
+	char digits[64];
+	int n = 0;
+	do {
+		digits[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	while (n <= dec)
+		digits[n++] = '0';
+	size_t k = 0;
+	for (int i = n - 1; i >= 0 && k + 2 < cap; i--) {
+		out[k++] = digits[i];
+		if (i == dec && dec > 0)
+			out[k++] = '.';
+	}
+	out[k] = '\0';
+}
+
+int ct__u128_parse(ct_u128 *out, const char *s, int dec)
+{
+	ct_u128 v = 0;
+	const ct_u128 max = ~(ct_u128)0 >> 1;
+	int frac = -1, any = 0;
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s == '.') {
+			if (frac >= 0)
+				return -1;
+			frac = 0;
+			continue;
+		}
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		if (frac >= 0 && ++frac > dec)
+			return -1;
+		if (v > (max - 9) / 10)
+			return -1;
+		v = v * 10 + (ct_u128)(*s - '0');
+		any = 1;
+	}
+	if (!any)
+		return -1;
+	for (int i = frac < 0 ? 0 : frac; i < dec; i++) {
+		if (v > max / 10)
+			return -1;
+		v *= 10;
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	const int64_t era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = (unsigned)(y - era * 400);
+	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+int ct__time_parse(int64_t *out, const char *s)
+{
+	if (!s || !*s)
+		return -1;
+	if (strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 12)
+			return -1;
+		*out = strtoll(s, NULL, 10);
+		return 0;
+	}
+	int Y, M, D, h = 0, mi = 0, se = 0, n = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &Y, &M, &D, &n) != 3 || n != 10)
+		return -1;
+	const char *p = s + 10;
+	if (*p == 'T' || *p == ' ') {
+		int k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2 || k != 5)
+			return -1;
+		p += 1 + k;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &se, &k) != 1 || k != 2)
+				return -1;
+			p += 3;
+		}
+	}
+	int64_t off = 0;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om, k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5 || oh > 23 || om > 59)
+			return -1;
+		off = (oh * 3600 + om * 60) * (*p == '+' ? 1 : -1);
+		p += 1 + k;
+	} else if (*p) {
+		return -1;
+	} else if (s[10]) {
+		return -1; /* a time needs a zone: UTC is written Z */
+	}
+	if (*p || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	*out = days_from_civil(Y, (unsigned)M, (unsigned)D) * 86400 + h * 3600 + mi * 60 + se - off;
+	return 0;
+}
+
+/* ---- exact splits ------------------------------------------------------ */
+
+void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_t *out,
+                    uint64_t *rem)
+{
+	uint64_t sum = 0;
+	if (D == 0) {
+		memset(out, 0, n * sizeof(*out));
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ct_u128 p = (ct_u128)T * w[k];
+		out[k] = (uint64_t)(p / D);
+		rem[k] = (uint64_t)(p % D);
+		sum += out[k];
+	}
+	uint64_t left = T - sum; /* < n when sum(w) == D */
+	/* One more unit to the `left` largest remainders (ties: lowest k). */
+	while (left > 0) {
+		size_t best = n;
+		for (size_t k = 0; k < n; k++)
+			if (rem[k] != UINT64_MAX && w[k] && (best == n || rem[k] > rem[best]))
+				best = k;
+		if (best == n)
+			break;
+		out[best]++;
+		rem[best] = UINT64_MAX; /* taken */
+		left--;
+	}
+}
+
+/* 128 x 128 -> 256-bit product divided by D (< 2^127): the quotient fits
+ * 128 bits because T <= D. Bit-by-bit long division: the account model
+ * splits few weights per transfer, so speed does not matter here. */
+static void muldiv128(ct_u128 T, ct_u128 w, ct_u128 D, ct_u128 *q, ct_u128 *r)
+{
+	uint64_t a[2] = {(uint64_t)T, (uint64_t)(T >> 64)}, b[2] = {(uint64_t)w, (uint64_t)(w >> 64)};
+	uint64_t p[4] = {0, 0, 0, 0};
+	for (int i = 0; i < 2; i++) {
+		ct_u128 carry = 0;
+		for (int k = 0; k < 2; k++) {
+			ct_u128 t = (ct_u128)a[i] * b[k] + p[i + k] + carry;
+			p[i + k] = (uint64_t)t;
+			carry = t >> 64;
+		}
+		p[i + 2] += (uint64_t)carry;
+	}
+	ct_u128 rr = 0, qq = 0;
+	for (int bit = 255; bit >= 0; bit--) {
+		rr = (rr << 1) | ((p[bit / 64] >> (bit % 64)) & 1);
+		if (rr >= D) {
+			rr -= D;
+			if (bit < 128)
+				qq |= (ct_u128)1 << bit;
+		}
+	}
+	*q = qq;
+	*r = rr;
+}
+
+void ct__tr_split128(ct_u128 T, const ct_u128 *w, size_t n, ct_u128 D, ct_u128 *out,
+                     ct_u128 *rem)
+{
+	ct_u128 sum = 0;
+	const ct_u128 TAKEN = ~(ct_u128)0;
+	if (D == 0) {
+		memset(out, 0, n * sizeof(*out));
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		muldiv128(T, w[k], D, &out[k], &rem[k]);
+		sum += out[k];
+	}
+	ct_u128 left = T - sum;
+	while (left > 0) {
+		size_t best = n;
+		for (size_t k = 0; k < n; k++)
+			if (rem[k] != TAKEN && w[k] && (best == n || rem[k] > rem[best]))
+				best = k;
+		if (best == n)
+			break;
+		out[best]++;
+		rem[best] = TAKEN;
+		left--;
+	}
+}
+
+void ct__tr_align(const uint64_t *len, const uint64_t *tainted, size_t ns, const uint64_t *dst,
+                  size_t nd, uint64_t *out)
+{
+	size_t j = 0;
+	uint64_t dleft = nd ? dst[0] : 0;
+	memset(out, 0, nd * sizeof(*out));
+	for (size_t k = 0; k < ns && j < nd; k++) {
+		/* two pieces: tainted prefix, clean rest */
+		for (int piece = 0; piece < 2; piece++) {
+			uint64_t plen = piece == 0 ? tainted[k] : len[k] - tainted[k];
+			while (plen > 0 && j < nd) {
+				while (dleft == 0 && j < nd) {
+					if (++j < nd)
+						dleft = dst[j];
+				}
+				if (j >= nd)
+					break;
+				uint64_t take = plen < dleft ? plen : dleft;
+				if (piece == 0)
+					out[j] += take;
+				plen -= take;
+				dleft -= take;
+			}
+		}
+	}
+}
+
+/* ---- the result -------------------------------------------------------- */
+
+int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows)
+{
+	memset(r, 0, sizeof(*r));
+	r->n_tot = n_assets ? n_assets : 1;
+	r->tot = ct__calloc(r->n_tot, sizeof(*r->tot));
+	r->n_slots = 1024;
+	r->slots = ct__calloc(r->n_slots, sizeof(*r->slots));
+	r->max_flows = max_flows;
+	if (!r->tot || !r->slots) {
+		ct__tr_res_free(r);
+		return CT_ENOMEM;
+	}
+	return 0;
+}
+
+void ct__tr_res_free(ct__tr_res *r)
+{
+	free(r->addrs);
+	free(r->slots);
+	free(r->flows);
+	free(r->steps);
+	free(r->tot);
+	memset(r, 0, sizeof(*r));
+}
+
+#define mix ct__tr_mix
+
+ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
+{
+	size_t mask = r->n_slots - 1;
+	for (size_t s = mix(asset, id) & mask;; s = (s + 1) & mask) {
+		const ct__tr_slot *sl = &r->slots[s];
+		if (!sl->idx1)
+			return NULL;
+		if (sl->id == id && sl->asset == asset)
+			return &r->addrs[sl->idx1 - 1];
+	}
+}
+
+ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
+{
+	ct__tr_addr *a = ct__tr_addr_find(r, asset, id);
+	if (a)
+		return a;
+	if ((r->n_addrs + 1) * 2 > r->n_slots) {
+		size_t ns = r->n_slots * 2;
+		ct__tr_slot *sl = calloc(ns, sizeof(*sl));
+		if (!sl) {
+			r->oom = 1;
+			return NULL;
+		}
+		for (size_t i = 0; i < r->n_addrs; i++) {
+			size_t s = mix(r->addrs[i].asset, r->addrs[i].id) & (ns - 1);
+			while (sl[s].idx1)
+				s = (s + 1) & (ns - 1);
+			sl[s] = (ct__tr_slot){r->addrs[i].id, r->addrs[i].asset, (uint32_t)(i + 1)};
+		}
+		free(r->slots);
+		r->slots = sl;
+		r->n_slots = ns;
+	}
+	if (r->n_addrs == r->cap_addrs) {
+		size_t nc = r->cap_addrs ? r->cap_addrs * 2 : 256;
+		ct__tr_addr *na = realloc(r->addrs, nc * sizeof(*na));
+		if (!na) {
+			r->oom = 1;
+			return NULL;
+		}
+		r->addrs = na;
+		r->cap_addrs = nc;
+	}
+	a = &r->addrs[r->n_addrs++];
+	memset(a, 0, sizeof(*a));
+	a->id = id;
+	a->asset = asset;
+	a->hops = UINT32_MAX;
+	size_t mask = r->n_slots - 1, s = mix(asset, id) & mask;
+	while (r->slots[s].idx1)
+		s = (s + 1) & mask;
+	r->slots[s] = (ct__tr_slot){id, asset, (uint32_t)r->n_addrs};
+	return a;
+}
+
+void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
+{
+	if (r->max_flows && r->n_flows >= r->max_flows) {
+		r->flows_dropped++;
+		return;
+	}
+	if (r->n_flows == r->cap_flows) {
+		size_t nc = r->cap_flows ? r->cap_flows * 2 : 256;
+		ct__tr_flow *nf = realloc(r->flows, nc * sizeof(*nf));
+		if (!nf) {
+			r->oom = 1;
+			return;
+		}
+		r->flows = nf;
+		r->cap_flows = nc;
+	}
+	r->flows[r->n_flows++] = *f;
+}
+
+void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
+{
+	if (r->n_steps == r->cap_steps) {
+		size_t nc = r->cap_steps ? r->cap_steps * 2 : 256;
+		ct__tr_step *ns = realloc(r->steps, nc * sizeof(*ns));
+		if (!ns) {
+			r->oom = 1;
+			return;
+		}
+		r->steps = ns;
+		r->cap_steps = nc;
+	}
+	r->steps[r->n_steps++] = *s;
+}
+
+static unsigned bit_index(unsigned bit)
+{
+	unsigned i = 0;
+	while (bit > 1) {
+		bit >>= 1;
+		i++;
+	}
+	return i;
+}
+
+void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
+{
+	ct__tr_totals *t = &r->tot[a ? a->asset : 0];
+	if (a) {
+		a->reasons |= reason;
+		if (reason == CT_END_DUST)
+			a->cut += amount;
+		else if (reason != CT_END_SEED)
+			a->held += amount;
+	}
+	if (reason == CT_END_DUST)
+		t->cut += amount;
+	else if (reason == CT_END_SEED)
+		t->returned += amount;
+	else
+		t->held += amount;
+	t->by_reason[bit_index(reason)] += amount;
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static json_t *jamt(ct_u128 v, int dec)
+{
+	char b[64];
+	ct__u128_amount(b, sizeof(b), v, dec);
+	return json_string(b);
+}
+
+static json_t *jtime(int64_t t)
+{
+	char b[40];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return json_null();
+	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(b);
+}
+
+static int cmp_addr(const void *x, const void *y)
+{
+	const ct__tr_addr *a = *(ct__tr_addr *const *)x, *b = *(ct__tr_addr *const *)y;
+	if (a->asset != b->asset)
+		return a->asset < b->asset ? -1 : 1;
+	if (a->received != b->received)
+		return a->received > b->received ? -1 : 1;
+	if (a->hops != b->hops)
+		return a->hops < b->hops ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static json_t *reasons_json(unsigned bits)
+{
+	json_t *arr = json_array();
+	for (unsigned i = 0; i < CT_ARRAY_LEN(REASONS); i++)
+		if (bits & (1u << i))
+			json_array_append_new(arr, json_string(REASONS[i]));
+	return arr;
+}
+
+json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
+                    const ct_trace_options *o, json_t *seeds)
+{
+	json_t *j = json_object();
+	char buf[256], full[300];
+	int pol = ct__tr_policy(o->policy);
+	size_t na = nm->n_assets ? nm->n_assets : 1;
+	ct_u128 cutoff = 0;
+	int have_cut = 0;
+	json_object_set_new(j, "policy", json_string(ct__tr_policy_name(pol)));
+	json_object_set_new(j, "direction", json_string(o->backward ? "backward" : "forward"));
+	json_object_set_new(j, "chain", json_string(nm->chain));
+	/* "seeds": the seeds as given (DESIGN section 6); "seed_kinds": how
+	 * each was read (address, tx, output, transfer) */
+	json_t *names = json_array();
+	size_t si;
+	json_t *sx;
+	json_array_foreach(seeds, si, sx)
+		json_array_append(names, json_object_get(sx, "seed"));
+	json_object_set_new(j, "seeds", names);
+	json_object_set_new(j, "seed_kinds", seeds);
+	/* Top-level total and asset: the only asset traced; with several, null
+	 * and see "totals" (one entry per asset). */
+	size_t used = 0, last = 0;
+	for (size_t i = 0; i < na; i++)
+		if (r->tot[i].seeds) {
+			used++;
+			last = i;
+		}
+	if (used <= 1) {
+		json_object_set_new(j, "total", jamt(r->tot[last].seeds, nm->decimals[last]));
+		json_object_set_new(j, "asset", json_string(nm->assets[last]));
+	} else {
+		json_object_set_new(j, "total", json_null());
+		json_object_set_new(j, "asset", json_null());
+	}
+	if (o->min_amount && ct__u128_parse(&cutoff, o->min_amount, nm->decimals[last]) == 0)
+		have_cut = 1;
+	json_t *lim = json_object();
+	json_object_set_new(lim, "max_hops", o->max_hops ? json_integer(o->max_hops) : json_null());
+	json_object_set_new(lim, "min_amount", o->min_amount ? json_string(o->min_amount) : json_null());
+	json_object_set_new(lim, "since", o->since == INT64_MIN ? json_null() : jtime(o->since));
+	json_object_set_new(lim, "until", o->until == INT64_MAX ? json_null() : jtime(o->until));
+	json_object_set_new(lim, "through_services", json_boolean(o->through_services));
+	json_object_set_new(j, "limits", lim);
+
+	json_t *tots = json_array();
+	for (size_t i = 0; i < na; i++) {
+		const ct__tr_totals *t = &r->tot[i];
+		if (!t->seeds && used)
+			continue;
+		int d = nm->decimals[i];
+		json_t *x = json_object();
+		json_object_set_new(x, "asset", json_string(nm->assets[i]));
+		json_object_set_new(x, "seeds", jamt(t->seeds, d));
+		json_object_set_new(x, "held", jamt(t->held, d));
+		json_object_set_new(x, "fees", jamt(t->fees, d));
+		json_object_set_new(x, "cut_off", jamt(t->cut, d));
+		json_object_set_new(x, "returned_to_seeds", jamt(t->returned, d));
+		json_t *br = json_object();
+		for (unsigned b = 0; b < CT_ARRAY_LEN(REASONS); b++)
+			if (t->by_reason[b])
+				json_object_set_new(br, REASONS[b], jamt(t->by_reason[b], d));
+		json_object_set_new(x, "by_reason", br);
+		/* conservation: seeds = held + fees + cut + returned (not for
+		 * poison, which copies taint instead of moving it) */
+		ct_u128 rhs = t->held + t->fees + t->cut + t->returned;
+		json_object_set_new(x, "conserved", pol == CT_POL_POISON ? json_null()
+		                                                         : json_boolean(rhs == t->seeds));
+		json_object_set_new(x, "imbalance", pol == CT_POL_POISON ? json_null()
+		                    : json_integer(rhs >= t->seeds ? (json_int_t)(rhs - t->seeds)
+		                                                    : -(json_int_t)(t->seeds - rhs)));
+		json_array_append_new(tots, x);
+	}
+	json_object_set_new(j, "totals", tots);
+
+	/* addresses, largest first */
+	ct__tr_addr **ord = malloc((r->n_addrs ? r->n_addrs : 1) * sizeof(*ord));
+	json_t *addrs = json_array();
+	size_t n_end = 0, n_sig = 0;
+	if (ord) {
+		for (size_t i = 0; i < r->n_addrs; i++)
+			ord[i] = &r->addrs[i];
+		qsort(ord, r->n_addrs, sizeof(*ord), cmp_addr);
+		for (size_t i = 0; i < r->n_addrs; i++) {
+			const ct__tr_addr *a = ord[i];
+			int d = nm->decimals[a->asset];
+			if (o->max_addresses && i >= o->max_addresses) {
+				/* counted, not listed */
+				unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
+				n_end += stop != 0 && (a->held > 0 || a->cut > 0);
+				n_sig += !have_cut || a->received - a->cut >= cutoff;
+				continue;
+			}
+			json_t *x = json_object();
+			nm->addr(nm->ctx, a->id, buf, sizeof(buf));
+			json_object_set_new(x, "address", json_string(buf));
+			json_object_set_new(x, "asset", json_string(nm->assets[a->asset]));
+			json_object_set_new(x, "amount", jamt(a->received, d));
+			json_object_set_new(x, "hops", json_integer(a->hops == UINT32_MAX ? 0 : a->hops));
+			json_t *lj = json_array();
+			if (labels) {
+				ct_label *ls = NULL;
+				size_t nl = 0;
+				snprintf(full, sizeof(full), "%s:%s", nm->chain, buf);
+				if (ct_labels_lookup(labels, full, &ls, &nl) == 0) {
+					for (size_t k = 0; k < nl; k++) {
+						json_t *l = json_object();
+						json_object_set_new(l, "category", json_string(ls[k].category));
+						json_object_set_new(l, "name", json_string(ls[k].name));
+						json_object_set_new(l, "source", json_string(ls[k].source));
+						json_array_append_new(lj, l);
+					}
+					ct_free(ls);
+				}
+			}
+			json_object_set_new(x, "labels", lj);
+			json_object_set_new(x, "cluster", nm->cluster ? nm->cluster(nm->ctx, a->id) : json_null());
+			unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
+			int endpoint = stop != 0 && (a->held > 0 || a->cut > 0);
+			json_object_set_new(x, "endpoint", json_boolean(endpoint));
+			json_object_set_new(x, "reasons", reasons_json(a->reasons));
+			json_object_set_new(x, "held", jamt(a->held, d));
+			json_object_set_new(x, "cut_off", jamt(a->cut, d));
+			json_object_set_new(x, "sent", jamt(a->sent, d));
+			json_object_set_new(x, "seed", json_boolean(a->seed));
+			int sig = !have_cut || a->received - a->cut >= cutoff;
+			if (a->received == a->cut && a->cut > 0)
+				sig = 0;
+			json_object_set_new(x, "significant", json_boolean(sig));
+			n_end += endpoint;
+			n_sig += sig;
+			json_array_append_new(addrs, x);
+		}
+		free(ord);
+	}
+	json_object_set_new(j, "addresses", addrs);
+	json_object_set_new(j, "addresses_dropped",
+	                    json_integer(o->max_addresses && r->n_addrs > o->max_addresses
+	                                     ? (json_int_t)(r->n_addrs - o->max_addresses) : 0));
+
+	json_t *flows = json_array();
+	for (size_t i = 0; i < r->n_flows; i++) {
+		const ct__tr_flow *f = &r->flows[i];
+		json_t *x = json_object();
+		if (f->from == UINT64_MAX) {
+			json_object_set_new(x, "from", json_null());
+		} else {
+			nm->addr(nm->ctx, f->from, buf, sizeof(buf));
+			json_object_set_new(x, "from", json_string(buf));
+		}
+		if (f->to == UINT64_MAX) {
+			json_object_set_new(x, "to", json_null());
+		} else {
+			nm->addr(nm->ctx, f->to, buf, sizeof(buf));
+			json_object_set_new(x, "to", json_string(buf));
+		}
+		json_object_set_new(x, "amount", jamt(f->amount, nm->decimals[f->asset]));
+		json_object_set_new(x, "asset", json_string(nm->assets[f->asset]));
+		nm->tx(nm->ctx, f->tx, buf, sizeof(buf));
+		json_object_set_new(x, "tx", json_string(buf));
+		json_object_set_new(x, "time", jtime(f->time));
+		json_object_set_new(x, "hops", json_integer(f->hops));
+		json_array_append_new(flows, x);
+	}
+	json_object_set_new(j, "flows", flows);
+	json_object_set_new(j, "flows_dropped", json_integer((json_int_t)r->flows_dropped));
+	json_object_set_new(j, "patterns", ct__tr_patterns(r, nm));
+	json_t *st = json_object();
+	json_object_set_new(st, "addresses", json_integer((json_int_t)r->n_addrs));
+	json_object_set_new(st, "endpoints", json_integer((json_int_t)n_end));
+	json_object_set_new(st, "significant", json_integer((json_int_t)n_sig));
+	json_object_set_new(st, "txs", json_integer((json_int_t)r->txs));
+	json_object_set_new(st, "edges", json_integer((json_int_t)r->edges));
+	json_object_set_new(st, "seconds", json_real(r->seconds));
+	json_object_set_new(st, "cpu_seconds", json_real(r->cpu_seconds));
+	json_object_set_new(st, "edges_per_cpu_second",
+	                    json_real(r->cpu_seconds > 0 ? (double)r->edges / r->cpu_seconds : 0));
+	json_object_set_new(st, "edges_per_second", json_real(r->seconds > 0 ? (double)r->edges / r->seconds : 0));
+	json_object_set_new(st, "peak_frontier", json_integer((json_int_t)r->peak_frontier));
+	json_object_set_new(j, "stats", st);
+	return j;
+}

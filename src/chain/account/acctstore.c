@@ -415,6 +415,14 @@ int ct__acct_block_find(const ct_acctstore *st, uint64_t number, uint64_t *b)
 	return 0;
 }
 
+int ct__acct_file_size_seen(const ct_acctstore *st, uint64_t size)
+{
+	for (uint64_t i = 0; i < st->w.files; i++)
+		if (ct_le64(ct__col_get(&st->files, i) + 32) == size)
+			return 1;
+	return 0;
+}
+
 int ct__acct_file_find(const ct_acctstore *st, const uint8_t sha[32])
 {
 	for (uint64_t i = 0; i < st->w.files; i++)

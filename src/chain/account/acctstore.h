@@ -245,6 +245,9 @@ int ct__acct_xfer_add(ct_acctstore *st, const ct_acct_xfer *x);
  * add records it in the open batch. */
 int ct__acct_file_find(const ct_acctstore *st, const uint8_t sha[32]);
 int ct__acct_file_add(ct_acctstore *st, const uint8_t sha[32], uint64_t size, uint64_t rows);
+/* Whether a recorded file has this size (else a file cannot be one of
+ * them, and its SHA-256 may be computed alongside the ingest). */
+int ct__acct_file_size_seen(const ct_acctstore *st, uint64_t size);
 /* Commit everything appended since the last commit (phases A-sync, B, C). */
 int ct__acctstore_commit(ct_acctstore *st);
 /* Forget the open batch (its tail stays as garbage). */

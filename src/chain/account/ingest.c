@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -570,6 +571,23 @@ static int do_file(run *r, const char *path, ct_rows *rows, infile *f)
 	return flush_chunk(r);
 }
 
+/* SHA-256 of a file on a second thread, while the first one ingests it. */
+typedef struct sha_job {
+	const void *data;
+	size_t len;
+	uint8_t sha[32];
+	double cpu;
+} sha_job;
+
+static void *sha_thread(void *arg)
+{
+	sha_job *j = arg;
+	double c0 = cpu_s();
+	ct__sha256(NULL, j->sha, j->data, j->len);
+	j->cpu = cpu_s() - c0;
+	return NULL;
+}
+
 /* The chain of a run without --chain: the first row's chain column, else
  * eth for the ethereum-etl / GraphSense schemas. */
 static int guess_chain(const char *path, const char **name)
@@ -677,7 +695,10 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		goto out;
 	/* the same file twice in one run counts once */
 	uint8_t (*shas)[32] = ct__calloc(npaths, 32);
-	if (!shas) {
+	uint64_t *sizes = ct__calloc(npaths, sizeof(uint64_t));
+	if (!shas || !sizes) {
+		free(shas);
+		free(sizes);
 		rc = CT_ENOMEM;
 		goto out;
 	}
@@ -686,20 +707,35 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		if ((rc = infile_open(&f, paths[i])))
 			break;
 		uint8_t sha[32];
-		double c0 = cpu_s();
-		ct__sha256(r.st->h, sha, f.map, f.map_len);
-		t_sha += cpu_s() - c0;
-		memcpy(shas[i], sha, 32);
-		int dup = 0;
+		/* A file can repeat an ingested one (or one earlier in this run)
+		 * only if it has the same size: then hash it first and skip it
+		 * if it does; else hash it on a second thread meanwhile. */
+		int dup = 0, async = 0;
 		for (size_t k = 0; k < i; k++)
-			if (!memcmp(shas[k], sha, 32))
-				dup = 1;
-		if (dup || ct__acct_file_find(r.st, sha) == 0) {
-			note(&r, "%s: already ingested (same bytes), skipped", paths[i]);
-			res->files_skipped++;
-			done += f.map_len;
-			infile_close(&f);
-			continue;
+			if (sizes[k] == f.map_len)
+				dup = -1;
+		sizes[i] = f.map_len;
+		sha_job job = {f.map, f.map_len, {0}, 0};
+		pthread_t th;
+		if (dup == 0 && !ct__acct_file_size_seen(r.st, f.map_len) &&
+		    pthread_create(&th, NULL, sha_thread, &job) == 0) {
+			async = 1;
+		} else {
+			double c0 = cpu_s();
+			ct__sha256(r.st->h, sha, f.map, f.map_len);
+			t_sha += cpu_s() - c0;
+			dup = 0;
+			for (size_t k = 0; k < i; k++)
+				if (!memcmp(shas[k], sha, 32))
+					dup = 1;
+			if (dup || ct__acct_file_find(r.st, sha) == 0) {
+				note(&r, "%s: already ingested (same bytes), skipped", paths[i]);
+				res->files_skipped++;
+				done += f.map_len;
+				infile_close(&f);
+				continue;
+			}
+			memcpy(shas[i], sha, 32);
 		}
 		uint64_t rows_before = res->rows;
 		r.done_bytes = done;
@@ -708,6 +744,12 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		r.file_i = i;
 		r.t0 = t0;
 		rc = do_file(&r, paths[i], rows, &f);
+		if (async) {
+			pthread_join(th, NULL);
+			memcpy(sha, job.sha, 32);
+			memcpy(shas[i], sha, 32);
+			t_sha += job.cpu;
+		}
 		if (rc == 0)
 			rc = ct__acct_file_add(r.st, sha, f.map_len, res->rows - rows_before);
 		res->bytes += f.len;
@@ -728,14 +770,15 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		}
 	}
 	free(shas);
+	free(sizes);
 	double c0 = cpu_s(), w0 = now_s();
 	if (rc == 0)
 		rc = ct__acctstore_commit(r.st);
 	t_commit += cpu_s() - c0;
 	if (getenv("COINTRAIL_TIMING"))
-		fprintf(stderr, "timing: cpu total %.2f s: sha %.2f, append %.2f, commit %.2f (wall %.2f), "
-		        "read+parse+validate %.2f\n", cpu_s(), t_sha, t_append, t_commit, now_s() - w0,
-		        cpu_s() - t_sha - t_append - t_commit);
+		fprintf(stderr, "timing: cpu %.2f s (this thread) + sha %.2f: append %.2f, commit %.2f "
+		        "(wall %.2f), read+parse+validate %.2f\n", cpu_s(), t_sha, t_append, t_commit,
+		        now_s() - w0, cpu_s() - t_append - t_commit);
 	if (rc)
 		ct__acctstore_abort(r.st);
 out:

@@ -8,7 +8,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 DEBS = cmake make gcc clang pkg-config libssl-dev libjansson-dev nettle-dev \
        libsqlite3-dev libxml2-dev libyaml-dev libbz2-dev zlib1g-dev libgraphviz-dev python3 \
-       python3-bitcoinlib time bc
+       python3-bitcoinlib time bc libcurl4-openssl-dev
 # node and npm (for the bitcoinjs-lib reference in tests/ref) may come from
 # elsewhere than Debian (this machine image ships its own); install Debian's
 # only when the commands are missing.
@@ -25,6 +25,8 @@ deps:
 	fi
 	@if [ ! -d tests/ref/node_modules ] && [ -f tests/ref/package-lock.json ]; then \
 	  (cd tests/ref && npm ci --no-audit --no-fund --loglevel=error); fi
+	@if [ ! -d tests/eth/node_modules ] && [ -f tests/eth/package-lock.json ]; then \
+	  (cd tests/eth && npm ci --no-audit --no-fund --loglevel=error); fi
 
 build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -45,10 +47,10 @@ FUZZ_SECONDS ?= 300
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCT_FUZZ=ON -DCT_SANITIZE=ON -DCT_WITH_SYNTH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile \
-	  fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack fuzz_labels_csv
-	@for t in fuzz_block fuzz_blkfile fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
-	    fuzz_labels_csv; do \
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile fuzz_transfers \
+	  fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack fuzz_labels_csv fuzz_ethrpc
+	@for t in fuzz_block fuzz_blkfile fuzz_transfers fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
+	    fuzz_labels_csv fuzz_ethrpc; do \
 	  src=fuzz/corpus/$$t; [ -d $$src ] || src=tests/labels/corpus/$$t; \
 	  mkdir -p build-fuzz/corpus/$$t && cp -n $$src/* build-fuzz/corpus/$$t/ ; \
 	  echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \

@@ -26,6 +26,7 @@ int cli_usage(const char *fmt, ...);
 int cli_print_json(const cli *c, const char *json, void (*text)(const char *json));
 
 int cmd_ingest(cli *c);
+int cmd_ingest_eth(cli *c); /* cmd_ingest_eth.c */
 int cmd_block(cli *c);
 int cmd_tx(cli *c);
 int cmd_address(cli *c);

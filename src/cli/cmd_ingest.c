@@ -66,6 +66,29 @@ static void note_line(const char *msg, void *payload)
 	fprintf(stderr, "cointrail: note: %s\n", msg);
 }
 
+/* Progress of `ingest transfers` on a terminal: files, MB/s, transfers. */
+static void xfer_progress(const ct_progress *p, void *payload)
+{
+	bar *b = payload;
+	if (!b->tty || (p->seconds - b->last < 0.2 && p->blocks_done != p->blocks_total))
+		return;
+	b->last = p->seconds;
+	double mb = p->bytes_done / 1e6, rate = p->seconds > 0 ? mb / p->seconds : 0;
+	double frac = p->bytes_total ? (double)p->bytes_done / (double)p->bytes_total : 1;
+	char line[40];
+	int w = (int)(frac * 30);
+	if (w > 30)
+		w = 30;
+	memset(line, '#', (size_t)w);
+	memset(line + w, '.', (size_t)(30 - w));
+	line[30] = 0;
+	fprintf(stderr, "\r[%s] file %llu/%llu  %.1f MB/s  %llu transfers ", line,
+	        (unsigned long long)(p->blocks_done < p->blocks_total ? p->blocks_done + 1
+	                                                               : p->blocks_total),
+	        (unsigned long long)p->blocks_total, rate, (unsigned long long)p->txs_done);
+	fflush(stderr);
+}
+
 /* `cointrail ingest transfers FILE... [--chain C] [--from ADDR]
  * [--skip-bad [--rejects FILE]]` */
 static int cmd_ingest_transfers(cli *c)
@@ -101,6 +124,9 @@ static int cmd_ingest_transfers(cli *c)
 		return cli_usage("--rejects goes with --skip-bad");
 	}
 	o.note = note_line;
+	bar b = {isatty(2), -1, -1, 0, 0};
+	o.progress = xfer_progress;
+	o.payload = &b;
 	ct_db *db;
 	ct_transfers_result r;
 	if ((rc = ct_db_open(&db, c->db, CT_OPEN_WRITE))) {
@@ -108,6 +134,8 @@ static int cmd_ingest_transfers(cli *c)
 		return cli_fail(rc);
 	}
 	rc = ct_transfers_ingest(db, paths, np, &o, &r);
+	if (b.tty && b.last >= 0)
+		fputc('\n', stderr);
 	ct_db_close(db);
 	free(paths);
 	if (rc)
@@ -155,9 +183,13 @@ int cmd_ingest(cli *c)
 	int rc;
 	if (!paths)
 		return EXIT_INTERNAL;
+	if (c->argc >= 2 && !strcmp(c->argv[1], "eth")) {
+		free(paths);
+		return cmd_ingest_eth(c);
+	}
 	if (c->argc < 2 || strcmp(c->argv[1], "btc") != 0) {
 		free(paths);
-		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE...");
+		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE... | ingest eth --rpc URL");
 	}
 	for (int i = 2; i < c->argc; i++) {
 		if (!strcmp(c->argv[i], "--network") && i + 1 < c->argc)

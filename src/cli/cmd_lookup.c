@@ -37,11 +37,26 @@ static void text_tx(const char *js)
 		return;
 	printf("tx       %s\n", s_or(j, "txid", "?"));
 	char hb[24];
+	json_t *xs = json_object_get(j, "transfers"), *v;
+	size_t i;
+	if (json_is_array(xs)) {
+		/* an account chain's tx: its transfers */
+		printf("chain    %s   height %s   %s%s\n", s_or(j, "chain", "?"),
+		       h_or(j, "height", hb, sizeof(hb)), s_or(j, "time", "?"),
+		       json_is_true(json_object_get(j, "failed")) ? "   FAILED" : "");
+		printf("fee      %s\n", s_or(j, "fee", "unknown"));
+		printf("transfers (%zu)\n", json_array_size(xs));
+		json_array_foreach(xs, i, v)
+			printf("  %s -> %s  %s %s%s\n", s_or(v, "from", "-"), s_or(v, "to", "-"),
+			       s_or(v, "amount", "?"), s_or(v, "symbol", ""),
+			       json_is_true(json_object_get(v, "failed")) ? " (failed)" : "");
+		json_decref(j);
+		return;
+	}
 	printf("block    %s (height %s, %s)\n", s_or(j, "block", "?"), h_or(j, "height", hb, sizeof(hb)),
 	       s_or(j, "time", "?"));
 	printf("fee      %s   size %lld   weight %lld\n", s_or(j, "fee", "unknown"), i_or(j, "size"), i_or(j, "weight"));
-	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs"), *v;
-	size_t i;
+	json_t *ins = json_object_get(j, "inputs"), *outs = json_object_get(j, "outputs");
 	printf("inputs (%zu)\n", json_array_size(ins));
 	json_array_foreach(ins, i, v) {
 		if (json_is_true(json_object_get(v, "coinbase")))

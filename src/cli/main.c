@@ -16,6 +16,8 @@ static const char USAGE[] =
 	"                                       Bitcoin Core blocks dir, blk*.dat, raw or hex blocks\n"
 	"  ingest transfers FILE... [--chain C] [--from ADDR] [--skip-bad [--rejects FILE]]\n"
 	"                                       account-model transfers: CSV, JSON Lines, ethereum-etl\n"
+	"  ingest eth --rpc URL [--follow] [--confirmations N] [--from N]\n"
+	"                                       an Ethereum JSON-RPC node (ETH, ERC-20 Transfers, fees)\n"
 	"  block ID                             a block by height or hash\n"
 	"  tx TXID                              a transaction with its inputs and outputs\n"
 	"  address ADDR [--limit N]             balance and history of an address\n"

@@ -369,7 +369,11 @@ int ct__acct_query_address(ct_db *db, char **out, const char *addr, size_t max_t
 	for (size_t i = 0; i < k; i++) {
 		ct_acct_key key;
 		if (ct__acct_key_parse(chains[i]->addr_format, &key, s, strlen(s)) != 0) {
-			if (want) {
+			/* a chain named, or an address of EVM form (0x + 40 hex)
+			 * whose checksum fails: say why */
+			if (want || (chains[i]->addr_format == CT_AF_EVM && strlen(s) == 42 &&
+			             s[0] == '0' && s[1] == 'x')) {
+				*handled = 1;
 				return ct__err_prefix(CT_EUSER, "'%s'", addr);
 			}
 			ct__err_clear();

@@ -152,7 +152,8 @@ int ct__hidx_rebuild(ct_hidx *x, uint64_t n, uint64_t extra)
 			goto cleanup;
 		if ((rc = ct__col_reserve(&nx.col, HDR_WORDS + ns)))
 			goto cleanup;
-		memset(nx.col.map, 0, nx.col.map_len);
+		/* the file was just created (unlinked first): ftruncate gave
+		 * zeros, so no memset (it would touch every page) */
 		nx.nslots = ns;
 		nx.name = x->name;
 		nx.ops = x->ops;

@@ -56,6 +56,8 @@ struct syn_acct {
 	char (*ev_hash)[65];
 	int64_t stolen, fees;
 	int64_t t0, t1;
+	int64_t day;   /* put_row: the day whose date is in date */
+	char date[32];
 };
 
 static void nem_address(uint64_t seed, uint32_t acct, char out[41])
@@ -180,26 +182,103 @@ static int plan_drain(struct syn_acct *a, syn_rng *r)
 	return a->ev_hash ? 0 : CT_ENOMEM;
 }
 
+static char *put_dec(char *p, uint64_t v)
+{
+	char t[24];
+	int n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (n)
+		*p++ = t[--n];
+	return p;
+}
+
+/* v micro-XEM as ct__amount_str(.., 6) writes it: "int.frac", six
+ * decimals. */
+static char *put_xem(char *p, int64_t v)
+{
+	if (v < 0) {
+		char t[40];
+		ct__amount_str(t, sizeof(t), v, 6);
+		size_t n = strlen(t);
+		memcpy(p, t, n);
+		return p + n;
+	}
+	p = put_dec(p, (uint64_t)v / 1000000);
+	*p++ = '.';
+	uint32_t f = (uint32_t)((uint64_t)v % 1000000);
+	for (int i = 5; i >= 0; i--) {
+		p[i] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	return p + 6;
+}
+
+static char *put_2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* One row, formatted by hand (rows are many; printf and strftime were a
+ * large part of this thread's time): the same text as
+ * "%s,%s,%s,%s,%s,%lld,,nem,%s\n" of ct__time_str, the addresses,
+ * ct__amount_str, ct__hex, the height and the fee. */
 static int put_row(struct syn_acct *a, FILE *f, syn_rng *r, const row *x, char *hash_out)
 {
-	char from[41], to[41], ts[32], amt[40], fee[40], hex[65];
+	static const char HEXD[] = "0123456789abcdef";
+	char line[256], *p = line;
 	uint8_t h[32];
 	int64_t fe = nem_fee(x->amount);
 	if (a->bal[x->from] < x->amount + fe)
 		return 1;
 	a->bal[x->from] -= x->amount + fe;
 	a->bal[x->to] += x->amount;
-	memcpy(from, a->addr[x->from], 41);
-	memcpy(to, a->addr[x->to], 41);
-	ct__time_str(ts, sizeof(ts), x->t);
-	ct__amount_str(amt, sizeof(amt), x->amount, 6);
-	ct__amount_str(fee, sizeof(fee), fe, 6);
+	int64_t day = x->t / 86400, sec = x->t % 86400; /* times are after 2018 */
+	if (day != a->day) { /* the date part, once a day */
+		ct__time_str(a->date, sizeof(a->date), day * 86400);
+		a->date[11] = '\0'; /* "YYYY-MM-DDT" */
+		a->day = day;
+	}
+	memcpy(p, a->date, 11);
+	p = put_2(p + 11, (unsigned)(sec / 3600));
+	*p++ = ':';
+	p = put_2(p, (unsigned)(sec / 60 % 60));
+	*p++ = ':';
+	p = put_2(p, (unsigned)(sec % 60));
+	*p++ = 'Z';
+	*p++ = ',';
+	memcpy(p, a->addr[x->from], 40);
+	p += 40;
+	*p++ = ',';
+	memcpy(p, a->addr[x->to], 40);
+	p += 40;
+	*p++ = ',';
+	p = put_xem(p, x->amount);
+	*p++ = ',';
 	syn_fill(r, h, 32);
-	ct__hex(hex, h, 32);
-	fprintf(f, "%s,%s,%s,%s,%s,%lld,,nem,%s\n", ts, from, to, amt, hex,
-	        (long long)(H_START + (x->t - T_START) / 60), fee);
-	if (hash_out)
-		memcpy(hash_out, hex, 65);
+	char *hex = p;
+	for (int i = 0; i < 32; i++) {
+		*p++ = HEXD[h[i] >> 4];
+		*p++ = HEXD[h[i] & 15];
+	}
+	if (hash_out) {
+		memcpy(hash_out, hex, 64);
+		hash_out[64] = '\0';
+	}
+	*p++ = ',';
+	int64_t height = H_START + (x->t - T_START) / 60;
+	if (height < 0) {
+		*p++ = '-';
+		height = -height;
+	}
+	p = put_dec(p, (uint64_t)height);
+	memcpy(p, ",,nem,", 6);
+	p = put_xem(p + 6, fe);
+	*p++ = '\n';
+	fwrite(line, 1, (size_t)(p - line), f); /* errors: ferror at the end */
 	a->rows++;
 	return 0;
 }
@@ -213,6 +292,7 @@ int syn_acct_run(const syn_opts *o, const char *csv_path, struct syn_acct **out)
 	if (!a)
 		return CT_ENOMEM;
 	*out = a;
+	a->day = -1;
 	syn_rng_seed(&r, o->seed, 2);
 	a->seed = o->seed ^ 0x4e454d;
 	uint64_t rows = o->transfers;
@@ -295,8 +375,9 @@ int syn_acct_run(const syn_opts *o, const char *csv_path, struct syn_acct **out)
 			rc = ct__err(CT_EINTERNAL, "synth: nem incident transfer %u unfunded", next_ev);
 			goto done;
 		}
-done:
-	if (fclose(f) != 0 && rc == 0)
+done:;
+	int bad = ferror(f);
+	if ((fclose(f) != 0 || bad) && rc == 0)
 		rc = ct__err_sys("synth: writing %s", csv_path);
 	return rc;
 }

@@ -14,14 +14,15 @@
  *
  * Three threads share the work, a block at a time (SYN_NJOBS blocks in
  * flight): the simulation (main thread) fills a job with tx records; the
- * serialiser (tx.c) turns them into bytes and txids; the finisher adds
- * wtxids, both merkle trees, the coinbase and the header, grinds the
- * nonce and writes the block; the job goes back to the simulation with
- * the txid table slots that became free. Each job carries everything its
- * block needs, including the coinbase's random bytes, so the output does
- * not depend on timing. The only wait between the stages besides the
- * queues: the serialiser does not start block h before the finisher has
- * written block h - 100, whose coinbase may be spent in block h.
+ * serialiser (tx.c) turns them into bytes, leaving out the txids that
+ * inputs spend; the finisher fills those in from the txid table and
+ * hashes the txs in order (syn_txids, tx.c), then adds both merkle
+ * trees, the coinbase and the header, grinds the nonce and writes the
+ * block; the job goes back to the simulation with the txid table slots
+ * that became free. Each job carries everything its block needs,
+ * including the coinbase's random bytes, so the output does not depend
+ * on timing; only the finisher touches the txid table's contents, and no
+ * stage waits for another but through the queues.
  */
 #include "synth/synth.h"
 
@@ -30,9 +31,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
-#define DBG_CPU(x) do { struct timespec ts_; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts_); (x) = ts_.tv_sec + ts_.tv_nsec * 1e-9; } while (0)
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/error.h"
@@ -45,22 +48,55 @@
 #define BLOCK_BASE_MAX 960000u
 #define BLOCK_WEIGHT_MAX 3900000u
 
-/* ---- the finisher (second thread) ---------------------------------------- */
+/* ---- the finisher (third thread) ----------------------------------------- */
+
+static int close_blk(syn_fin *f)
+{
+	if (!f->blk_open)
+		return 0;
+	f->blk_open = 0;
+	if (close(f->blk_fd) != 0)
+		return ct__err_sys("synth: writing blk%05u.dat", f->blk_no - 1);
+	return 0;
+}
 
 static int open_blk(syn_fin *f)
 {
 	char path[4096];
-	if (f->blk && fclose(f->blk) != 0) {
-		f->blk = NULL;
-		return ct__err_sys("synth: writing blk%05u.dat", f->blk_no - 1);
-	}
+	int rc = close_blk(f);
+	if (rc < 0)
+		return rc;
 	snprintf(path, sizeof(path), "%s/blocks/blk%05u.dat", f->dir, f->blk_no);
-	f->blk = fopen(path, "wb");
-	if (!f->blk)
+	f->blk_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (f->blk_fd < 0)
 		return ct__err_sys("synth: cannot create %s", path);
-	setvbuf(f->blk, NULL, _IOFBF, 1 << 22);
+	f->blk_open = 1;
 	f->blk_no++;
 	f->blk_size = 0;
+	return 0;
+}
+
+/* A block's pieces in one system call (a block is about 1 MB: no buffer
+ * in between, no copy but the kernel's). */
+static int write_all(syn_fin *f, struct iovec *iov, int n)
+{
+	while (n) {
+		ssize_t w = writev(f->blk_fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return ct__err_sys("synth: writing blk%05u.dat", f->blk_no - 1);
+		}
+		while (n && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
 	return 0;
 }
 
@@ -77,8 +113,11 @@ static int merkle(uint8_t root[32], const uint8_t *hashes, size_t stride, size_t
 			memcpy(lv + 32 * n, lv + 32 * (n - 1), 32);
 			n++;
 		}
-		for (size_t i = 0; i < n / 2; i++)
-			syn_sha256d(lv + 32 * i, lv + 64 * i, 64);
+		size_t i = 0;
+		for (; i + 2 <= n / 2; i += 2) /* two nodes at a time */
+			syn_merkle_pair_x2(lv + 32 * i, lv + 64 * i, lv + 32 * (i + 1), lv + 64 * (i + 1));
+		if (i < n / 2)
+			syn_merkle_pair(lv + 32 * i, lv + 64 * i);
 		n /= 2;
 	}
 	memcpy(root, lv, 32);
@@ -135,16 +174,14 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 	uint8_t cb[512], *p = cb, *body, *body_end, *lock;
 	uint8_t commit[32];
 
+	/* the spent txids, then txids and wtxids, in order */
+	if ((rc = syn_txids(s, J)) < 0)
+		return rc;
 	if (F->segwit) {
-		/* wtxids (the coinbase's counted as zero), the witness root and
-		 * the commitment with an all-zero reserved value (BIP 141) */
+		/* the witness root (the coinbase's wtxid counted as zero) and the
+		 * commitment with an all-zero reserved value (BIP 141) */
 		uint8_t wroot[32], buf[64];
 		memset(J->recs[0].wtxid, 0, 32);
-		for (size_t i = 1; i < J->nrecs; i++)
-			if (J->recs[i].segwit)
-				syn_sha256d(J->recs[i].wtxid, J->buf + J->recs[i].off, J->recs[i].len);
-			else
-				memcpy(J->recs[i].wtxid, J->recs[i].txid, 32);
 		if ((rc = merkle(wroot, J->recs[0].wtxid, sizeof(syn_txrec), J->nrecs)) < 0)
 			return rc;
 		memcpy(buf, wroot, 32);
@@ -210,7 +247,9 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 	}
 	size_t cblen = (size_t)(p - cb);
 	/* the miner spends it 100 blocks later */
-	memcpy(syn_slot_at(s->slots, J->cb_slot)->txid, J->recs[0].txid, 32);
+	syn_slot *cbs = syn_slot_at(s->slots, J->cb_slot);
+	memcpy(cbs->txid, J->recs[0].txid, 32);
+	cbs->refs = 1;
 
 	uint8_t hdr[80], hash[32];
 	ct_put_le32(hdr, 0x20000000u);
@@ -236,9 +275,9 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 		return rc;
 	memcpy(pre, F->magic, 4);
 	ct_put_le32(pre + 4, (uint32_t)blk_len);
-	if (fwrite(pre, 1, 8 + hl, F->blk) != 8 + hl || fwrite(cb, 1, cblen, F->blk) != cblen ||
-	    (J->len && fwrite(J->buf, 1, J->len, F->blk) != J->len))
-		return ct__err_sys("synth: writing blk%05u.dat", F->blk_no - 1);
+	struct iovec iov[3] = {{pre, 8 + hl}, {cb, cblen}, {J->buf, J->len}};
+	if ((rc = write_all(F, iov, J->len ? 3 : 2)) < 0)
+		return rc;
 	F->blk_size += 8 + blk_len;
 	F->bytes += 8 + blk_len;
 	memcpy(F->prev_hash, hash, 32);
@@ -246,6 +285,14 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 }
 
 /* ---- the pipeline ---------------------------------------------------------- */
+
+double syn_thread_cpu(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static void q_push(syn_job **q, syn_job *J)
 {
@@ -276,6 +323,7 @@ static void set_err(syn_sim *s, int rc)
 static void *serialiser(void *arg)
 {
 	syn_sim *s = arg;
+	pthread_setname_np(pthread_self(), "synth-serialise");
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		while (!s->q_ser && !s->pl_stop)
@@ -283,9 +331,6 @@ static void *serialiser(void *arg)
 		syn_job *J = q_pop(&s->q_ser);
 		if (!J)
 			break;
-		/* coinbases this block may spend: written by the finisher */
-		while (s->fin_blocks + 99 < J->height && !s->pl_rc)
-			pthread_cond_wait(&s->cv, &s->mu);
 		int skip = s->pl_rc != 0, rc = 0;
 		pthread_mutex_unlock(&s->mu);
 		if (!skip)
@@ -297,7 +342,7 @@ static void *serialiser(void *arg)
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~1;
-	DBG_CPU(s->dbg_cpu[1]);
+	s->cpu_ser = syn_thread_cpu();
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -306,6 +351,7 @@ static void *serialiser(void *arg)
 static void *finisher(void *arg)
 {
 	syn_sim *s = arg;
+	pthread_setname_np(pthread_self(), "synth-blocks");
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		while (!s->q_fin && (s->pl_threads & 1))
@@ -321,14 +367,13 @@ static void *finisher(void *arg)
 		if (rc < 0) {
 			set_err(s, rc);
 		} else if (!skip) {
-			s->fin_blocks++;
 			s->fin_bytes = s->fin.bytes;
 		}
 		q_push(&s->q_free, J);
 		pthread_cond_broadcast(&s->cv);
 	}
 	s->pl_threads &= ~2;
-	DBG_CPU(s->dbg_cpu[2]);
+	s->cpu_fin = syn_thread_cpu();
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -401,8 +446,12 @@ int syn_blocks_open(syn_sim *s)
 	int rc = open_blk(&s->fin);
 	if (rc < 0)
 		return rc;
+	/* the address cache: about four entries per wallet */
+	s->pc_bits = SYN_PCACHE_MIN_BITS;
+	while (s->pc_bits < SYN_PCACHE_MAX_BITS && ((uint64_t)1 << s->pc_bits) < 4 * (uint64_t)s->nw)
+		s->pc_bits++;
 	if (!(s->slots = ct__calloc(SYN_SLOT_CHUNKS, sizeof(*s->slots))) ||
-	    !(s->pc = ct__calloc((size_t)1 << 16, sizeof(*s->pc))))
+	    !(s->pc = syn_big_calloc(((size_t)1 << s->pc_bits) * sizeof(*s->pc))))
 		return CT_ENOMEM;
 	if (pthread_mutex_init(&s->mu, NULL) != 0)
 		return ct__err(CT_EINTERNAL, "synth: cannot create a mutex");
@@ -439,15 +488,12 @@ int syn_blocks_close(syn_sim *s)
 {
 	int rc = 0;
 	stop_threads(s);
-	DBG_CPU(s->dbg_cpu[0]);
-	if (getenv("SYN_DBG"))
-		fprintf(stderr, "cpu: sim %.2f ser %.2f fin %.2f\n", s->dbg_cpu[0], s->dbg_cpu[1], s->dbg_cpu[2]);
 	if (s->pl_rc)
 		rc = ct__err(s->pl_rc, "%s", s->pl_err);
 	s->st.bytes = s->fin.bytes;
-	if (s->fin.blk && fclose(s->fin.blk) != 0 && rc == 0)
-		rc = ct__err_sys("synth: writing blk%05u.dat", s->fin.blk_no - 1);
-	s->fin.blk = NULL;
+	int crc = close_blk(&s->fin);
+	if (crc < 0 && rc == 0)
+		rc = crc;
 	return rc;
 }
 
@@ -463,9 +509,9 @@ void syn_blocks_abort(syn_sim *s)
 		pthread_mutex_destroy(&s->mu);
 		s->pl_init = 0;
 	}
-	if (s->fin.blk)
-		fclose(s->fin.blk);
-	s->fin.blk = NULL;
+	if (s->fin.blk_open)
+		close(s->fin.blk_fd);
+	s->fin.blk_open = 0;
 	for (int i = 0; i < SYN_NJOBS; i++) {
 		syn_job *J = &s->jobs[i];
 		free(J->rec);
@@ -473,14 +519,15 @@ void syn_blocks_abort(syn_sim *s)
 		free(J->buf);
 		free(J->recs);
 		free(J->freed);
+		free(J->ops);
 		memset(J, 0, sizeof(*J));
 	}
 	if (s->slots)
 		for (uint32_t c = 0; c < SYN_SLOT_CHUNKS; c++)
-			free(s->slots[c]);
+			syn_big_free(s->slots[c], ((size_t)1 << SYN_SLOT_BITS) * sizeof(syn_slot));
 	free(s->slots);
 	free(s->sfree);
-	free(s->pc);
+	syn_big_free(s->pc, ((size_t)1 << s->pc_bits) * sizeof(*s->pc));
 	free(s->reports);
 	s->slots = NULL;
 	s->sfree = NULL;

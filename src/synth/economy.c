@@ -53,7 +53,17 @@ struct mixpay {
 	uint64_t amount;
 };
 
+/* Random wallets are drawn LOOK draws ahead of use, from a stream of
+ * their own, and prefetched when drawn: a wallet is far away in memory
+ * (most of the simulation's time is such cache misses), and a draw made
+ * just before use leaves no time to fetch it. */
+#define LOOK 32
+
 struct syn_bg {
+	syn_rng look;            /* the look-ahead stream                  */
+	uint32_t users[LOOK];    /* users to come (random_user)            */
+	uint32_t payers[LOOK];   /* funded wallets to come (random_funded) */
+	unsigned uh, ph;
 	double cw[A_COUNT];
 	struct wq q[NWPOOL][WQ_MAX];
 	uint32_t qn[NWPOOL];
@@ -69,6 +79,11 @@ int syn_bg_init(syn_sim *s)
 	double acc = 0;
 	for (int i = 0; i < A_COUNT; i++)
 		b->cw[i] = acc += weights[i];
+	syn_rng_seed(&b->look, s->o.seed, 3);
+	for (int i = 0; i < LOOK; i++) {
+		b->users[i] = (uint32_t)syn_below(&b->look, s->nusers);
+		b->payers[i] = UINT32_MAX; /* nothing is funded yet */
+	}
 	s->bg = b;
 	return 0;
 }
@@ -104,20 +119,47 @@ int syn_restore(syn_sim *s, syn_tx *t, int pool)
 	return 1;
 }
 
+/* Fetch wallet w (counts and inline coins) into the cache ahead of use.
+ * noipa: GCC would otherwise drop calls of a function that only
+ * prefetches. */
+__attribute__((noipa)) static void prefetch_wallet(const syn_sim *s, uint32_t w)
+{
+	const char *p = (const char *)&s->w[w];
+	for (size_t o = 0; o < sizeof(syn_wallet); o += 64)
+		__builtin_prefetch(p + o);
+	__builtin_prefetch(p + sizeof(syn_wallet) - 1);
+}
+
+/* A uniformly random user, drawn LOOK draws ago. */
 static uint32_t random_user(syn_sim *s, uint32_t not)
 {
+	struct syn_bg *b = s->bg;
 	uint32_t w;
-	do
-		w = (uint32_t)syn_below(&s->rng, s->nusers);
-	while (w == not && s->nusers > 1);
+	do {
+		w = b->users[b->uh];
+		uint32_t nx = (uint32_t)syn_below(&b->look, s->nusers);
+		b->users[b->uh] = nx;
+		b->uh = (b->uh + 1) % LOOK;
+		prefetch_wallet(s, nx);
+	} while (w == not && s->nusers > 1);
 	return w;
 }
 
+/* A random funded user or merchant: the one drawn (uniformly among the
+ * funded) LOOK draws ago if it still has coins, else one drawn now. */
 static uint32_t random_funded(syn_sim *s)
 {
+	struct syn_bg *b = s->bg;
 	if (!s->nfunded)
 		return UINT32_MAX;
-	return s->funded[syn_below(&s->rng, s->nfunded)];
+	uint32_t w = b->payers[b->ph];
+	uint32_t nx = s->funded[syn_below(&b->look, s->nfunded)];
+	b->payers[b->ph] = nx;
+	b->ph = (b->ph + 1) % LOOK;
+	prefetch_wallet(s, nx);
+	if (w == UINT32_MAX || s->w[w].fpos == UINT32_MAX)
+		w = s->funded[syn_below(&s->rng, s->nfunded)];
+	return w;
 }
 
 static uint32_t random_exchange(syn_sim *s)

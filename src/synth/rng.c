@@ -22,22 +22,29 @@ void syn_rng_seed(syn_rng *r, uint64_t seed, uint64_t stream)
 		r->s[i] = splitmix(&x);
 }
 
-uint64_t syn_mix3(uint64_t a, uint64_t b, uint64_t c)
+uint64_t syn_mix3_first(uint64_t a)
 {
 	uint64_t x = a;
+	return splitmix(&x);
+}
+
+uint64_t syn_mix3_rest(uint64_t first, uint64_t b, uint64_t c)
+{
+	uint64_t x = first ^ b;
 	uint64_t h = splitmix(&x);
-	x = h ^ b;
-	h = splitmix(&x);
 	x = h ^ c;
 	return splitmix(&x);
+}
+
+uint64_t syn_mix3(uint64_t a, uint64_t b, uint64_t c)
+{
+	return syn_mix3_rest(syn_mix3_first(a), b, c);
 }
 
 void syn_fill(syn_rng *r, uint8_t *out, size_t n)
 {
 	while (n >= 8) {
-		uint64_t v = syn_next(r);
-		for (int i = 0; i < 8; i++)
-			out[i] = (uint8_t)(v >> (8 * i));
+		syn_put64(out, syn_next(r));
 		out += 8;
 		n -= 8;
 	}

@@ -2,6 +2,7 @@
 # appended to libcointrail. One file per concern; see src/synth/synth.h.
 list(APPEND CT_SYNTH_SRC
   synth/rng.c          # seeded PRNG and distributions
+  synth/sha.c          # SHA-256 / HASH160 of short messages (OpenSSL's blocks)
   synth/script.c       # keys, scriptPubKeys, spends, address text
   synth/tx.c           # tx builder and serialisation
   synth/block.c        # blocks, coinbase, merkle, PoW, blk files

@@ -17,11 +17,12 @@
  * Threads (block.c): the simulation runs on the main thread and only
  * describes each transaction (inputs, outputs, keys, the PRNG state its
  * dummy signatures start from) in a compact record. A serialiser thread
- * turns the records into bytes and txids, a finisher thread builds the
- * blocks (wtxids, merkle trees, coinbase, header, nonce) and writes them.
- * Outputs refer to the tx that made them by a slot of a txid table
- * (syn_txids) that the serialiser fills, so the simulation never waits
- * for a hash. Every byte still derives from the seed alone.
+ * turns the records into bytes, a finisher thread fills in the txids the
+ * inputs spend, hashes the txs, builds the blocks (merkle trees,
+ * coinbase, header, nonce) and writes them. Outputs refer to the tx that
+ * made them by a slot of a txid table that the finisher fills, so the
+ * simulation never waits for a hash. Every byte still derives from the
+ * seed alone.
  *
  * Naming: syn_* are internal to src/synth (the ct_synth_main entry point
  * is the only public symbol).
@@ -63,6 +64,17 @@ static inline uint64_t syn_next(syn_rng *r)
 	return res;
 }
 
+/* v as 8 little-endian bytes. */
+static inline void syn_put64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
 /* Uniform in [0, n); n > 0. The modulo bias (< n / 2^64) is irrelevant here. */
 static inline uint64_t syn_below(syn_rng *r, uint64_t n) { return syn_next(r) % n; }
 /* Uniform in [0, 1). */
@@ -80,26 +92,50 @@ uint32_t syn_geom(syn_rng *r, double p, uint32_t max);
 uint32_t syn_pick(syn_rng *r, const double *cw, uint32_t n);
 /* A 64-bit mix of a few words: the key material of an address. */
 uint64_t syn_mix3(uint64_t a, uint64_t b, uint64_t c);
+/* syn_mix3 in two steps: the first depends on a alone. */
+uint64_t syn_mix3_first(uint64_t a);
+uint64_t syn_mix3_rest(uint64_t first, uint64_t b, uint64_t c);
 void syn_fill(syn_rng *r, uint8_t *out, size_t n);
 
-/* ---- hashing: util/hash.c (OpenSSL) ---------------------------------- */
+/* ---- hashing (sha.c): OpenSSL's compression functions ------------------ */
+
+void syn_sha256_x(uint8_t out[32], const void *data, size_t len);
+void syn_sha256d_x(uint8_t out[32], const void *data, size_t len);
+void syn_sha256d_parts_x(uint8_t out[32], const void *const *parts, const size_t *lens,
+                         size_t n);
+void syn_hash160_x(uint8_t out[20], const void *data, size_t len);
+/* RIPEMD-160 of n 32-byte messages (SHA-256 digests: the second half of
+ * HASH160), in[j] into out[j]; eight at a time where the CPU has AVX2. */
+void syn_rmd32_many(const uint8_t *const *in, uint8_t *const *out, size_t n);
+/* Double SHA-256 of 64 bytes: a merkle tree node. */
+void syn_merkle_pair(uint8_t out[32], const uint8_t in[64]);
+/* Two at a time (two SHA-NI streams interleaved where the CPU has them):
+ * the same results as two calls of syn_sha256d / syn_merkle_pair. */
+void syn_sha256d_x2(uint8_t o0[32], const void *m0, size_t l0, uint8_t o1[32], const void *m1,
+                    size_t l1);
+void syn_merkle_pair_x2(uint8_t o0[32], const uint8_t i0[64], uint8_t o1[32],
+                        const uint8_t i1[64]);
+void syn_sha256_x2(uint8_t o0[32], const void *m0, size_t l0, uint8_t o1[32], const void *m1,
+                   size_t l1);
+/* Compares the above with util/hash.c; 0 or an error. */
+int syn_sha_selftest(void);
 
 static inline void syn_sha256(uint8_t out[32], const void *data, size_t len)
 {
-	ct__sha256(NULL, out, data, len);
+	syn_sha256_x(out, data, len);
 }
 static inline void syn_sha256d(uint8_t out[32], const void *data, size_t len)
 {
-	ct__sha256d(NULL, out, data, len);
+	syn_sha256d_x(out, data, len);
 }
 static inline void syn_sha256d_parts(uint8_t out[32], const void *const *parts,
                                      const size_t *lens, size_t n)
 {
-	ct__sha256d_parts(NULL, out, parts, lens, n);
+	syn_sha256d_parts_x(out, parts, lens, n);
 }
 static inline void syn_hash160(uint8_t out[20], const void *data, size_t len)
 {
-	ct__hash160(NULL, out, data, len);
+	syn_hash160_x(out, data, len);
 }
 
 /* ---- scripts, keys and addresses (script.c) ----------------------------- */
@@ -138,18 +174,44 @@ extern const syn_net syn_regtest, syn_mainnet;
 /* scriptPubKey of `k` into out[SYN_SPK_MAX]; returns its length. */
 size_t syn_spk(uint64_t seed, const syn_akey *k, uint8_t *out);
 /* The hash (or key) an address commits to, into prog[32]; its length
- * (0 for P2PK, whose script holds the key itself). */
-size_t syn_program(uint64_t seed, const syn_akey *k, uint8_t *prog);
+ * (0 for P2PK, whose script holds the key itself). For P2SH-P2WPKH the
+ * key hash of the redeem script into inner[20] too, if not NULL. */
+size_t syn_program(uint64_t seed, const syn_akey *k, uint8_t *prog, uint8_t *inner);
 /* The scriptPubKey from a program syn_program made. */
 size_t syn_spk_prog(uint64_t seed, const syn_akey *k, const uint8_t *prog, size_t n,
                     uint8_t *out);
+/* syn_program for n keys at once (n <= SYN_PROG_BATCH), the RIPEMD-160s
+ * batched; unlike syn_program, P2PK gets the HASH160 of its key (its
+ * address's program) and len[j] = 20. inner may be NULL. */
+#define SYN_PROG_BATCH 64
+void syn_programs(uint64_t seed, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                  uint8_t *len, uint8_t (*inner)[20]);
+/* The address text of k from its program (syn_programs'). 0 / -1. */
+int syn_addr_prog_str(const syn_net *net, const syn_akey *k, const uint8_t *prog, size_t n,
+                      char *out, size_t cap);
+/* The address texts of n keys (n <= SYN_PROG_BATCH) from their programs,
+ * into out + j * stride; the Base58Check checksums two at a time. 0 / -1. */
+int syn_addr_prog_strs(const syn_net *net, const syn_akey *k, size_t n, uint8_t (*prog)[32],
+                       const uint8_t *len, char *out, size_t stride);
+/* Base58Check of data[len] (len <= 32) into out; its length, or -1.
+ * syn_base58check_chk: with the checksum (the first 4 bytes of the
+ * double SHA-256 of data) already computed. */
+int syn_base58check_chk(char *out, size_t cap, const uint8_t *data, size_t len,
+                        const uint8_t chk[4]);
+int syn_base58check(char *out, size_t cap, const uint8_t *data, size_t len);
+/* A segwit address (bech32 for version 0, bech32m above); its length, or
+ * -1. Same text as util/encode.c's ct__segwit_encode. */
+int syn_segwit_addr(char *out, size_t cap, const char *hrp, int ver, const uint8_t *prog,
+                    size_t len);
 /* The address text of `k` as Bitcoin Core renders it for `net` (P2PK:
  * the P2PKH address of its key, as block explorers show it). 0 / -1. */
 int syn_addr_str(uint64_t seed, ct_hasher *h, const syn_net *net,
                  const syn_akey *k, char *out, size_t cap);
 /* The scriptSig (without its length) and the witness (item count and
- * items) that spend `k`, with fresh dummy signatures drawn from r. */
-size_t syn_scriptsig(syn_rng *r, uint64_t seed, const syn_akey *k, uint8_t *out);
+ * items) that spend `k`, with fresh dummy signatures drawn from r
+ * (inner: P2SH-P2WPKH's key hash if known, else NULL). */
+size_t syn_scriptsig(syn_rng *r, uint64_t seed, const syn_akey *k, const uint8_t *inner,
+                     uint8_t *out);
 size_t syn_witness(syn_rng *r, uint64_t seed, const syn_akey *k, uint8_t *out);
 /* Their lengths, drawing exactly what syn_scriptsig / syn_witness draw
  * from r (a signature is 71 or 72 bytes, as its random R says). */
@@ -182,12 +244,12 @@ typedef struct syn_utxo {
 } syn_utxo;
 
 /* The txid table. The simulation takes a slot for every tx it emits
- * (coinbases too) and stores it in the tx's outputs; the serialiser
- * writes the txid there (the finisher for coinbases), reads it back for
- * every input that spends one of the outputs, and counts the outputs
- * still held (refs): when the last is spent or dropped the slot goes
- * back to the simulation for reuse. So the table holds one entry per tx
- * with an output still in some wallet's pool, not one per tx. */
+ * (coinbases too) and stores it in the tx's outputs; the finisher writes
+ * the txid there, reads it back for every input that spends one of the
+ * outputs, and counts the outputs still held (refs): when the last is
+ * spent or dropped the slot goes back to the simulation for reuse. So
+ * the table holds one entry per tx with an output still in some wallet's
+ * pool, not one per tx. */
 #define SYN_SLOT_BITS 16
 #define SYN_SLOT_CHUNKS 8192 /* up to 2^29 live txs */
 typedef struct syn_slot {
@@ -257,6 +319,10 @@ typedef struct syn_pool {
  * addresses: index SYN_DEP_BASE + customer wallet id. */
 #define SYN_DEP_BASE 0x80000000u
 
+/* Pools of at most this many coins (users') live inside the wallet,
+ * next to the counts that lead to them: one walk through memory. */
+#define SYN_POOL_INLINE 12
+
 typedef struct syn_wallet {
 	syn_pool p[2];  /* users: p[0]; exchanges: p[0] deposits, p[1] hot */
 	uint32_t naddr; /* sequential indices handed out: [0, naddr)        */
@@ -265,6 +331,7 @@ typedef struct syn_wallet {
 	uint8_t flags;
 	uint8_t hused;  /* which of the indices [0, nh) received coins      */
 	uint16_t sub;   /* rank within its kind (exchange-3 -> 2)           */
+	syn_utxo in[SYN_POOL_INLINE]; /* p[0].u of a small pool             */
 } syn_wallet;
 
 /* ---- the simulation ----------------------------------------------------- */
@@ -285,10 +352,23 @@ struct syn_acct;
 struct syn_bg;
 
 typedef struct syn_txrec {
-	uint32_t off, len; /* in the block buffer */
+	uint32_t off, len;   /* in the block buffer */
+	uint32_t body, wit;  /* from off: inputs' count, witnesses (segwit) */
+	uint32_t report;     /* syn_emit's placeholder number, or UINT32_MAX */
+	uint16_t nout;       /* spendable outputs */
 	uint8_t segwit;
 	uint8_t txid[32], wtxid[32];
 } syn_txrec;
+
+/* What the finisher does with the txid table, in the simulation's
+ * order: fill in the txid an input spends (arg: its offset in the block
+ * buffer) and let go of the output; let go of a forgotten output; hash
+ * a tx (arg: its recs index) and give its slot the txid. */
+enum { SYN_OP_SPEND = 1, SYN_OP_DROP, SYN_OP_TX };
+typedef struct syn_slotop {
+	uint8_t kind;
+	uint32_t slot, arg;
+} syn_slotop;
 
 /* One block on its way through the pipeline (block.c): the simulation
  * fills the records, the serialiser the bytes and txids, the finisher
@@ -308,11 +388,13 @@ typedef struct syn_job {
 	unsigned pool_no;
 	uint32_t cb_slot; /* txid table slot of the coinbase */
 	/* serialiser -> finisher */
-	uint8_t *buf; /* serialised non-coinbase txs */
+	uint8_t *buf; /* serialised non-coinbase txs, spent txids left out */
 	size_t len, cap;
 	syn_txrec *recs; /* recs[0]: the coinbase */
 	size_t nrecs, rcap;
-	/* serialiser -> simulation: txid table slots free again */
+	syn_slotop *ops;
+	size_t nops, opcap;
+	/* finisher -> simulation: txid table slots free again */
 	uint32_t *freed;
 	size_t nfreed, fcap;
 } syn_job;
@@ -320,7 +402,7 @@ typedef struct syn_job {
 /* The finishing thread's own state: the header chain and the files. */
 typedef struct syn_fin {
 	uint8_t prev_hash[32];
-	FILE *blk;
+	int blk_fd, blk_open;
 	unsigned blk_no;
 	uint64_t blk_size, bytes;
 	const char *dir;
@@ -330,14 +412,20 @@ typedef struct syn_fin {
 } syn_fin;
 
 /* Programs of recently paid addresses (serialiser): reused addresses are
- * paid often, and each payment would hash the key again. Direct-mapped. */
+ * paid often, and each payment would hash the key again. Direct-mapped,
+ * entries of 64 bytes, about four per wallet (a power of two from 2^16
+ * to 2^21). */
+#define SYN_PCACHE_MIN_BITS 16
+#define SYN_PCACHE_MAX_BITS 21
 typedef struct syn_pcache {
 	uint32_t w, i;
 	uint8_t type, len, valid;
 	uint8_t prog[32];
+	uint8_t inner[20]; /* P2SH-P2WPKH: for spends of the address */
 } syn_pcache;
+_Static_assert(sizeof(syn_pcache) == 64, "a cache entry is one cache line");
 
-#define SYN_NJOBS 6
+#define SYN_NJOBS 12
 
 typedef struct syn_stats {
 	uint64_t txs, inputs, outputs, bytes;
@@ -394,7 +482,7 @@ typedef struct syn_sim {
 	size_t nsfree, csfree;
 	uint32_t last_slot; /* slot of the tx syn_emit emitted last */
 	/* txids that syn_emit promised its callers (incidents): the callers
-	 * hold placeholders numbered by nreports; the serialiser fills
+	 * hold placeholders numbered by nreports; the finisher fills
 	 * reports[] (its own array) in the same order (syn_txid_resolve) */
 	uint32_t nreports;
 
@@ -406,13 +494,13 @@ typedef struct syn_sim {
 	pthread_cond_t cv;
 	int pl_init, pl_threads, pl_joins, pl_stop, pl_rc;
 	char pl_err[256];
-	uint64_t fin_blocks; /* blocks written, under mu */
 	uint64_t fin_bytes;  /* bytes written, under mu */
 	pthread_t th_ser, th_fin;
-	double dbg_cpu[3];
+	double cpu_ser, cpu_fin; /* CPU seconds of the two threads, at their end */
 	syn_fin fin;             /* finisher's */
 	syn_pcache *pc;          /* serialiser's */
-	uint8_t (*reports)[32];  /* serialiser's */
+	uint32_t pc_bits;
+	uint8_t (*reports)[32];  /* finisher's */
 	uint32_t ser_reports;
 	size_t creports;
 
@@ -432,7 +520,15 @@ typedef struct syn_sim {
 	struct syn_incidents *inc;
 } syn_sim;
 
+/* CPU seconds the calling thread has used. */
+double syn_thread_cpu(void);
+
 /* wallet.c */
+/* Zeroed memory for a big table, mapped apart and advised to use huge
+ * pages (random access to it then costs fewer TLB misses); its pages are
+ * touched only when used. syn_big_free(p, n) with the same n. */
+void *syn_big_calloc(size_t n);
+void syn_big_free(void *p, size_t n);
 int syn_wallets_init(syn_sim *s);
 void syn_wallets_free(syn_sim *s);
 uint8_t syn_addr_type(const syn_sim *s, uint32_t w, uint32_t i);
@@ -480,8 +576,11 @@ int syn_drop(syn_sim *s, uint32_t slot);
 int syn_slot_new(syn_sim *s, uint32_t *slot);
 /* The txid behind a placeholder from syn_emit (after syn_blocks_close). */
 void syn_txid_resolve(const syn_sim *s, const uint8_t *id, uint8_t out[32]);
-/* Serialiser: turn job J's records into bytes and txids (tx.c). */
+/* Serialiser: turn job J's records into bytes (tx.c). */
 int syn_serialise(syn_sim *s, syn_job *J);
+/* Finisher, first: fill in the spent txids, hash the txs in order (txid
+ * and wtxid), keep the txid table (tx.c). */
+int syn_txids(syn_sim *s, syn_job *J);
 int syn_block_begin(syn_sim *s);
 int syn_block_end(syn_sim *s);
 int syn_blocks_open(syn_sim *s);

@@ -12,6 +12,8 @@
 #include "synth/synth.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "util/amount.h"
 #include "util/error.h"
@@ -53,94 +55,282 @@ static void put_stats(syn_sim *s, FILE *f)
 	fprintf(f, "}}");
 }
 
-static int put_wallet(syn_sim *s, ct_hasher *h, FILE *f, uint32_t w, int *first)
+/* ---- the wallets' addresses --------------------------------------------
+ *
+ * Most of truth.json: every address on chain, under its wallet, each
+ * re-derived from (seed, wallet, index) and hashed and encoded again.
+ * Wallet w's list has positions [0, naddr) (its sequential indices; the
+ * unused ones of its first nh "hot" indices are left out), then, for an
+ * exchange, one position per wallet id c (its deposit address for
+ * customer c, when used). The positions of all wallets, in order, are cut
+ * into chunks of about CHUNK_POS; threads render chunks into buffers and
+ * write them in order, so the file is the same whatever the timing. */
+
+#define CHUNK_POS 32768u
+#define MAX_THREADS 8
+
+typedef struct wchunk {
+	uint32_t w0, p0; /* first (wallet, position) */
+	uint32_t w1, p1; /* end, exclusive */
+} wchunk;
+
+typedef struct wlist {
+	syn_sim *s;
+	uint32_t *fp, *lp; /* per wallet: first and last listed position (UINT32_MAX: none) */
+	uint32_t first_w;  /* the first wallet listed: no comma before it */
+	wchunk *ch;
+	size_t nch;
+	FILE *f;
+	const char *path;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next, written; /* next chunk to render; chunks written */
+	int rc;
+	char err[256];
+} wlist;
+
+static uint32_t npos(const syn_sim *s, uint32_t w)
+{
+	return s->w[w].naddr + (s->w[w].kind == K_EXCHANGE ? s->nw : 0);
+}
+
+/* Is position pos of wallet w listed? Its key into *k if so. */
+static int listed(const syn_sim *s, uint32_t w, uint32_t pos, syn_akey *k)
 {
 	const syn_wallet *x = &s->w[w];
-	char name[64], a[128];
-	int n = 0;
-	uint8_t *bits = x->kind == K_EXCHANGE ? s->depbits[w - s->first_exch] : NULL;
-	for (uint32_t i = 0; i < x->naddr; i++) {
-		if (i < x->nh && !((x->hused >> i) & 1))
-			continue;
-		syn_akey k = syn_key(s, w, i);
-		if (syn_addr_str(s->o.seed, h, s->net, &k, a, sizeof(a)) < 0)
-			return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
-		if (!n++) {
-			syn_wallet_name(s, w, name, sizeof(name));
-			fprintf(f, "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"chain\": \"%s\", "
-			           "\"addresses\": [",
-			        *first ? "" : ",", name, syn_kind_name[x->kind], s->net->chain);
-			*first = 0;
-		}
-		fprintf(f, "%s\"%s\"", n > 1 ? ", " : "", a);
+	if (pos < x->naddr) {
+		if (pos < x->nh && !((x->hused >> pos) & 1))
+			return 0;
+		*k = syn_key(s, w, pos);
+		return 1;
 	}
-	if (bits)
-		for (uint32_t c = 0; c < s->nw; c++) {
-			if (!((bits[c / 8] >> (c % 8)) & 1))
-				continue;
-			syn_akey k = syn_key(s, w, SYN_DEP_BASE + c);
-			if (syn_addr_str(s->o.seed, h, s->net, &k, a, sizeof(a)) < 0)
-				return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
-			if (!n++) {
-				syn_wallet_name(s, w, name, sizeof(name));
-				fprintf(f, "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"chain\": \"%s\", "
-				           "\"addresses\": [",
-				        *first ? "" : ",", name, syn_kind_name[x->kind], s->net->chain);
-				*first = 0;
-			}
-			fprintf(f, "%s\"%s\"", n > 1 ? ", " : "", a);
-		}
-	if (n)
-		fprintf(f, "]}");
+	uint32_t c = pos - x->naddr;
+	const uint8_t *bits = s->depbits[w - s->first_exch];
+	if (!((bits[c / 8] >> (c % 8)) & 1))
+		return 0;
+	*k = syn_key(s, w, SYN_DEP_BASE + c);
+	return 1;
+}
+
+typedef struct sbuf {
+	char *p;
+	size_t n, cap;
+} sbuf;
+
+static int sb_room(sbuf *b, size_t more)
+{
+	if (b->n + more <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 1 << 20;
+	while (cap < b->n + more)
+		cap *= 2;
+	char *p = ct__realloc(b->p, cap);
+	if (!p)
+		return CT_ENOMEM;
+	b->p = p;
+	b->cap = cap;
 	return 0;
 }
 
-/* Wallets [from, to) rendered by one thread; `first` says whether the
- * first entry needs no leading comma. */
-struct wpart {
-	syn_sim *s;
-	uint32_t from, to;
-	FILE *f;
-	int first, rc;
-	char err[256];
-};
+/* The addresses gathered by render, their programs hashed in one batch,
+ * then written out in order. */
+typedef struct pend {
+	syn_akey k[SYN_PROG_BATCH];
+	uint32_t pos[SYN_PROG_BATCH];
+	size_t n;
+} pend;
 
-static void *wallet_part(void *arg)
+static int flush(wlist *L, pend *q, sbuf *b)
 {
-	struct wpart *p = arg;
-	ct_hasher *h = NULL;
-	p->rc = ct__hasher_new(&h);
-	for (uint32_t w = p->from; w < p->to && p->rc == 0; w++)
-		p->rc = put_wallet(p->s, h, p->f, w, &p->first);
-	ct__hasher_free(h);
-	if (p->rc < 0)
-		snprintf(p->err, sizeof(p->err), "%s", ct_error_last());
+	syn_sim *s = L->s;
+	uint8_t prog[SYN_PROG_BATCH][32], len[SYN_PROG_BATCH];
+	char name[64], addr[SYN_PROG_BATCH][128];
+	syn_programs(s->o.seed, q->k, q->n, prog, len, NULL);
+	if (syn_addr_prog_strs(s->net, q->k, q->n, prog, len, addr[0], sizeof(addr[0])) < 0)
+		return ct__err(CT_EINTERNAL, "synth: cannot encode an address");
+	for (size_t j = 0; j < q->n; j++) {
+		uint32_t w = q->k[j].w, pos = q->pos[j];
+		if (sb_room(b, 512) < 0)
+			return CT_ENOMEM;
+		if (pos == L->fp[w]) {
+			syn_wallet_name(s, w, name, sizeof(name));
+			b->n += (size_t)snprintf(b->p + b->n, 512,
+			                         "%s\n  {\"name\": \"%s\", \"kind\": \"%s\", \"chain\": "
+			                         "\"%s\", \"addresses\": [\"",
+			                         w == L->first_w ? "" : ",", name,
+			                         syn_kind_name[s->w[w].kind], s->net->chain);
+		} else {
+			memcpy(b->p + b->n, ", \"", 3);
+			b->n += 3;
+		}
+		size_t al = strlen(addr[j]);
+		memcpy(b->p + b->n, addr[j], al);
+		b->n += al;
+		b->p[b->n++] = '"';
+		if (pos == L->lp[w]) {
+			b->p[b->n++] = ']';
+			b->p[b->n++] = '}';
+		}
+	}
+	q->n = 0;
+	return 0;
+}
+
+static int render(wlist *L, const wchunk *c, sbuf *b)
+{
+	syn_sim *s = L->s;
+	pend q;
+	int rc;
+	b->n = 0;
+	q.n = 0;
+	for (uint32_t w = c->w0; w <= c->w1 && w < s->nw; w++) {
+		if (L->fp[w] == UINT32_MAX)
+			continue;
+		uint32_t from = w == c->w0 ? c->p0 : 0, to = w == c->w1 ? c->p1 : npos(s, w);
+		if (from < L->fp[w])
+			from = L->fp[w];
+		if (to > L->lp[w] + 1)
+			to = L->lp[w] + 1;
+		for (uint32_t pos = from; pos < to; pos++) {
+			if (!listed(s, w, pos, &q.k[q.n]))
+				continue;
+			q.pos[q.n++] = pos;
+			if (q.n == SYN_PROG_BATCH && (rc = flush(L, &q, b)) < 0)
+				return rc;
+		}
+	}
+	return flush(L, &q, b);
+}
+
+static void *wl_thread(void *arg)
+{
+	wlist *L = arg;
+	sbuf b = {NULL, 0, 0};
+	pthread_mutex_lock(&L->mu);
+	while (L->next < L->nch && !L->rc) {
+		size_t k = L->next++;
+		pthread_mutex_unlock(&L->mu);
+		int rc = render(L, &L->ch[k], &b);
+		pthread_mutex_lock(&L->mu);
+		while (L->written != k && !L->rc)
+			pthread_cond_wait(&L->cv, &L->mu);
+		if (!L->rc && rc == 0) {
+			/* our turn: the chunks before are written */
+			pthread_mutex_unlock(&L->mu);
+			if (fwrite(b.p, 1, b.n, L->f) != b.n)
+				rc = ct__err_sys("synth: writing %s", L->path);
+			pthread_mutex_lock(&L->mu);
+		}
+		if (rc < 0 && !L->rc) {
+			L->rc = rc;
+			snprintf(L->err, sizeof(L->err), "%s", ct_error_last());
+		}
+		L->written = k + 1;
+		pthread_cond_broadcast(&L->cv);
+	}
+	pthread_mutex_unlock(&L->mu);
+	free(b.p);
 	return NULL;
 }
 
-static uint32_t split_point(const syn_sim *s)
+static int put_wallets(syn_sim *s, FILE *f, const char *path)
 {
-	/* half of the addresses on each side (customers' deposit addresses
-	 * counted with their exchange) */
-	uint64_t total = 0, acc = 0;
-	for (uint32_t w = 0; w < s->nw; w++)
-		total += s->w[w].naddr;
-	for (uint32_t e = 0; e < s->nexch; e++)
-		for (uint32_t b = 0; b < (s->nw + 7) / 8; b++)
-			total += (uint64_t)__builtin_popcount(s->depbits[e][b]);
-	for (uint32_t w = 0; w < s->nw; w++) {
-		acc += s->w[w].naddr;
-		if (acc * 2 >= total)
-			return w + 1;
+	wlist L;
+	int rc = 0;
+	memset(&L, 0, sizeof(L));
+	L.s = s;
+	L.f = f;
+	L.path = path;
+	L.first_w = UINT32_MAX;
+	L.fp = ct__malloc(s->nw * sizeof(uint32_t));
+	L.lp = ct__malloc(s->nw * sizeof(uint32_t));
+	if (!L.fp || !L.lp) {
+		rc = CT_ENOMEM;
+		goto out;
 	}
-	return s->nw;
+	/* which positions are listed first and last; the chunks */
+	uint64_t total = 0;
+	for (uint32_t w = 0; w < s->nw; w++)
+		total += npos(s, w);
+	size_t cap = (size_t)(total / CHUNK_POS) + s->nexch + 2;
+	if (!(L.ch = ct__malloc(cap * sizeof(*L.ch)))) {
+		rc = CT_ENOMEM;
+		goto out;
+	}
+	uint32_t cw = 0, cp = 0, acc = 0;
+	for (uint32_t w = 0; w < s->nw; w++) {
+		uint32_t n = npos(s, w);
+		syn_akey k;
+		L.fp[w] = L.lp[w] = UINT32_MAX;
+		for (uint32_t pos = 0; pos < n; pos++)
+			if (listed(s, w, pos, &k)) {
+				L.fp[w] = pos;
+				break;
+			}
+		for (uint32_t pos = n; L.fp[w] != UINT32_MAX && pos-- > 0;)
+			if (listed(s, w, pos, &k)) {
+				L.lp[w] = pos;
+				break;
+			}
+		if (L.fp[w] != UINT32_MAX && L.first_w == UINT32_MAX)
+			L.first_w = w;
+		for (uint32_t pos = 0; pos < n;) {
+			uint32_t take = n - pos < CHUNK_POS - acc ? n - pos : CHUNK_POS - acc;
+			pos += take;
+			acc += take;
+			if (acc == CHUNK_POS) {
+				L.ch[L.nch++] = (wchunk){cw, cp, w, pos};
+				cw = w;
+				cp = pos;
+				acc = 0;
+				if (L.nch == cap) {
+					wchunk *c = ct__realloc(L.ch, 2 * cap * sizeof(*c));
+					if (!c) {
+						rc = CT_ENOMEM;
+						goto out;
+					}
+					L.ch = c;
+					cap *= 2;
+				}
+			}
+		}
+	}
+	L.ch[L.nch++] = (wchunk){cw, cp, s->nw, 0};
+
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nth = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS : (int)ncpu, started = 0;
+	pthread_t th[MAX_THREADS];
+	if (pthread_mutex_init(&L.mu, NULL) != 0) {
+		rc = ct__err(CT_EINTERNAL, "synth: cannot create a mutex");
+		goto out;
+	}
+	if (pthread_cond_init(&L.cv, NULL) != 0) {
+		pthread_mutex_destroy(&L.mu);
+		rc = ct__err(CT_EINTERNAL, "synth: cannot create a condition variable");
+		goto out;
+	}
+	for (int i = 1; i < nth; i++)
+		if (pthread_create(&th[started], NULL, wl_thread, &L) == 0)
+			started++;
+	wl_thread(&L); /* this thread renders too */
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_cond_destroy(&L.cv);
+	pthread_mutex_destroy(&L.mu);
+	if (L.rc < 0)
+		rc = ct__err(L.rc, "%s", L.err);
+out:
+	free(L.fp);
+	free(L.lp);
+	free(L.ch);
+	return rc;
 }
 
 int syn_truth_write(syn_sim *s, const char *path, const struct syn_acct *acct)
 {
 	FILE *f = fopen(path, "w");
 	char t0[32], t1[32];
-	int rc = 0, first = 1;
+	int rc = 0;
 	if (!f)
 		return ct__err_sys("synth: cannot create %s", path);
 	setvbuf(f, NULL, _IOFBF, 1 << 20);
@@ -178,48 +368,8 @@ int syn_truth_write(syn_sim *s, const char *path, const struct syn_acct *acct)
 		goto done;
 	}
 	fprintf(f, ",\n \"membership\": true,\n \"wallets\": [");
-	/* Two threads render the addresses: the second half goes to a side
-	 * file, appended after the first half. */
-	{
-		char side[4200];
-		snprintf(side, sizeof(side), "%s/wallets.part", s->dir);
-		struct wpart b = {s, split_point(s), s->nw, fopen(side, "w+"), 0, 0, {0}};
-		pthread_t th;
-		if (!b.f) {
-			rc = ct__err_sys("synth: cannot create %s", side);
-			goto done;
-		}
-		if (pthread_create(&th, NULL, wallet_part, &b) != 0) {
-			fclose(b.f);
-			remove(side);
-			rc = ct__err(CT_EINTERNAL, "synth: cannot start a thread");
-			goto done;
-		}
-		for (uint32_t w = 0; w < b.from && rc == 0; w++)
-			rc = put_wallet(s, s->h, f, w, &first);
-		pthread_join(th, NULL);
-		if (rc == 0 && b.rc < 0)
-			rc = ct__err(b.rc, "%s", b.err);
-		if (rc == 0) {
-			char buf[1 << 16];
-			size_t got;
-			rewind(b.f);
-			/* the side file's entries all start with a comma */
-			int skip = first;
-			while ((got = fread(buf, 1, sizeof(buf), b.f)) > 0) {
-				size_t off = skip ? 1 : 0;
-				skip = 0;
-				if (fwrite(buf + off, 1, got - off, f) != got - off) {
-					rc = ct__err_sys("synth: writing %s", path);
-					break;
-				}
-			}
-		}
-		fclose(b.f);
-		remove(side);
-		if (rc < 0)
-			goto done;
-	}
+	if ((rc = put_wallets(s, f, path)) < 0)
+		goto done;
 	fprintf(f, "\n ]\n}\n");
 done:
 	if (fclose(f) != 0 && rc == 0)

@@ -14,7 +14,9 @@
  * (the block limits need it) by drawing what the signatures will draw,
  * and carries on. The serialiser thread (syn_serialise) replays the
  * records into bytes in the same order, from the same PRNG states, so
- * the output is what a single thread would have written.
+ * the output is what a single thread would have written; it leaves out
+ * the txids that inputs spend, which the finisher thread fills in just
+ * before it hashes each tx, in order (syn_txids).
  */
 #include "synth/synth.h"
 
@@ -145,7 +147,8 @@ int syn_slot_new(syn_sim *s, uint32_t *slot)
 	if ((i >> SYN_SLOT_BITS) >= SYN_SLOT_CHUNKS)
 		return ct__err(CT_EINTERNAL, "synth: txid table full");
 	if (!(i & ((1u << SYN_SLOT_BITS) - 1)) &&
-	    !(s->slots[i >> SYN_SLOT_BITS] = ct__calloc((size_t)1 << SYN_SLOT_BITS, sizeof(syn_slot))))
+	    !(s->slots[i >> SYN_SLOT_BITS] =
+	          syn_big_calloc(((size_t)1 << SYN_SLOT_BITS) * sizeof(syn_slot))))
 		return CT_ENOMEM;
 	s->nslots++;
 	*slot = i;
@@ -304,22 +307,28 @@ void syn_txid_resolve(const syn_sim *s, const uint8_t *id, uint8_t out[32])
 
 /* ---- the serialiser ------------------------------------------------------- */
 
-#define PCACHE_BITS 16
 #define PREFETCH_AHEAD 6
 
 static syn_pcache *pc_entry(syn_sim *s, uint32_t w, uint32_t i)
 {
 	uint32_t h = (w * 0x9e3779b1u) ^ (i * 0x85ebca77u);
-	return &s->pc[(h ^ (h >> 16)) & ((1u << PCACHE_BITS) - 1)];
+	return &s->pc[(h ^ (h >> 16)) & ((1u << s->pc_bits) - 1)];
 }
 
-/* scriptPubKey of an output; the program from the cache when the address
- * was paid before, else computed (and cached). */
+static int pc_hit(const syn_pcache *c, const syn_akey *k)
+{
+	return c->valid == 1 && c->w == k->w && c->i == k->i && c->type == k->type;
+}
+
+/* scriptPubKey of an output; the program from the cache (fill_cache put
+ * it there, or the address was paid before), else computed and cached.
+ * An entry only ever holds what syn_program gives for its key, so hits
+ * and misses give the same bytes. */
 static size_t spk_cached(syn_sim *s, const syn_akey *k, uint8_t *out)
 {
 	syn_pcache *c = pc_entry(s, k->w, k->i);
-	if (!k->reused || !c->valid || c->w != k->w || c->i != k->i || c->type != k->type) {
-		c->len = (uint8_t)syn_program(s->o.seed, k, c->prog);
+	if (!pc_hit(c, k)) {
+		c->len = (uint8_t)syn_program(s->o.seed, k, c->prog, c->inner);
 		c->w = k->w;
 		c->i = k->i;
 		c->type = k->type;
@@ -328,27 +337,28 @@ static size_t spk_cached(syn_sim *s, const syn_akey *k, uint8_t *out)
 	return syn_spk_prog(s->o.seed, k, c->prog, c->len, out);
 }
 
-static void prefetch_tx(syn_sim *s, const uint8_t *rec)
+/* noipa: a function that only prefetches looks pure to GCC, whose calls
+ * it would then drop */
+__attribute__((noipa)) static void prefetch_tx(syn_sim *s, const uint8_t *rec)
 {
 	const rtx *h = (const rtx *)rec;
 	const rin *ri = (const rin *)(h + 1);
 	const rout *ro = (const rout *)(ri + h->nin);
 	for (uint32_t i = 0; i < h->nin; i++)
-		__builtin_prefetch(syn_slot_at(s->slots, ri[i].slot), 1);
+		if (ri[i].type == ST_P2SH_WPKH)
+			__builtin_prefetch(pc_entry(s, ri[i].w, ri[i].i));
 	for (uint32_t i = 0; i < h->nout; i++)
-		__builtin_prefetch(pc_entry(s, ro[i].w, ro[i].i), 1);
+		__builtin_prefetch(pc_entry(s, ro[i].w, ro[i].i));
 }
 
-static int unref(syn_sim *s, syn_job *J, uint32_t slot)
+static int add_op(syn_job *J, uint8_t kind, uint32_t slot, uint32_t arg)
 {
-	syn_slot *e = syn_slot_at(s->slots, slot);
-	if (--e->refs > 0)
-		return 0;
-	if (e->refs < 0)
-		return ct__err(CT_EINTERNAL, "synth: txid table slot %u released twice", slot);
-	if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+	if (grow((void **)&J->ops, &J->opcap, J->nops + 1, sizeof(*J->ops), 8192) < 0)
 		return CT_ENOMEM;
-	J->freed[J->nfreed++] = slot;
+	syn_slotop *o = &J->ops[J->nops++];
+	o->kind = kind;
+	o->slot = slot;
+	o->arg = arg;
 	return 0;
 }
 
@@ -370,17 +380,29 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 	uint8_t *body = p;
 	p += put_varint(p, h->nin);
 	for (uint32_t i = 0; i < h->nin; i++) {
-		memcpy(p, syn_slot_at(s->slots, ri[i].slot)->txid, 32);
-		if ((rc = unref(s, J, ri[i].slot)) < 0)
+		/* the txid spent: the finisher fills it in */
+		if ((rc = add_op(J, SYN_OP_SPEND, ri[i].slot, (uint32_t)(J->len + (size_t)(p - b)))) < 0)
 			return rc;
 		ct_put_le32(p + 32, ri[i].vout);
 		p += 36;
 		syn_akey k = {ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp, 0};
-		uint8_t ss[300];
-		size_t n = syn_scriptsig(&r, seed, &k, ss);
-		p += put_varint(p, n);
-		memcpy(p, ss, n);
-		p += n;
+		/* P2SH-P2WPKH: the key hash, if the address was paid recently */
+		const uint8_t *inner = NULL;
+		if (k.type == ST_P2SH_WPKH) {
+			const syn_pcache *c = pc_entry(s, k.w, k.i);
+			if (pc_hit(c, &k))
+				inner = c->inner;
+		}
+		/* the scriptSig after a one-byte length, moved if it needs three */
+		size_t n = syn_scriptsig(&r, seed, &k, inner, p + 1);
+		if (n < 0xfd) {
+			*p = (uint8_t)n;
+		} else {
+			memmove(p + 3, p + 1, n);
+			put_varint(p, n);
+			p += 2;
+		}
+		p += 1 + n;
 		ct_put_le32(p, ri[i].seq);
 		p += 4;
 	}
@@ -408,41 +430,112 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 			syn_akey k = {ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp, 0};
 			p += syn_witness(&r, seed, &k, p);
 		}
-	uint8_t *lock = p;
 	ct_put_le32(p, h->locktime);
 	p += 4;
 	if ((size_t)(p - b) != h->len)
 		return ct__err(CT_EINTERNAL, "synth: tx of %zu bytes, %u expected", (size_t)(p - b),
 		               h->len);
 
-	syn_txrec *rec = &J->recs[J->nrecs++];
+	syn_txrec *rec = &J->recs[J->nrecs];
 	rec->off = (uint32_t)J->len;
 	rec->len = h->len;
-	rec->segwit = h->segwit; /* the finisher hashes its wtxid */
-	if (h->segwit) {
-		const void *parts[3] = {b, body, lock};
-		size_t lens[3] = {4, (size_t)(body_end - body), 4};
-		syn_sha256d_parts(rec->txid, parts, lens, 3);
-	} else {
-		syn_sha256d(rec->txid, b, rec->len);
-	}
+	rec->body = (uint32_t)(body - b);
+	rec->wit = (uint32_t)(body_end - b);
+	rec->segwit = h->segwit;
+	rec->nout = h->nout;
+	rec->report = h->report;
 	J->len += h->len;
-	syn_slot *e = syn_slot_at(s->slots, h->slot);
-	memcpy(e->txid, rec->txid, 32);
-	e->refs = h->nout;
-	if (h->nout == 0) { /* nothing to spend: the slot is free again */
-		if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
-			return CT_ENOMEM;
-		J->freed[J->nfreed++] = h->slot;
+	/* the finisher hashes it once the txids it spends are in */
+	return add_op(J, SYN_OP_TX, h->slot, (uint32_t)J->nrecs++);
+}
+
+/* Before serialising a block: the programs of every address it pays,
+ * and of the P2SH-P2WPKH addresses it spends, that are not in the cache,
+ * hashed in batches (syn_programs: eight RIPEMD-160s at once) and put in
+ * the cache. An entry claimed here is marked pending (valid = 2) so that
+ * an address met twice is hashed once; a result whose entry another
+ * address took meanwhile is dropped (ser_tx then hashes it alone). */
+typedef struct fillq {
+	syn_akey k[SYN_PROG_BATCH];
+	syn_pcache *c[SYN_PROG_BATCH];
+	size_t n;
+} fillq;
+
+static void fill_flush(syn_sim *s, fillq *q)
+{
+	uint8_t prog[SYN_PROG_BATCH][32], len[SYN_PROG_BATCH], inner[SYN_PROG_BATCH][20];
+	syn_programs(s->o.seed, q->k, q->n, prog, len, inner);
+	for (size_t j = 0; j < q->n; j++) {
+		syn_pcache *c = q->c[j];
+		const syn_akey *k = &q->k[j];
+		if (c->valid != 2 || c->w != k->w || c->i != k->i || c->type != k->type)
+			continue;
+		memcpy(c->prog, prog[j], 32);
+		memcpy(c->inner, inner[j], 20);
+		c->len = k->type == ST_P2PK ? 0 : len[j]; /* as syn_program */
+		c->valid = 1;
 	}
-	if (h->report != NO_REPORT) {
-		if (grow((void **)&s->reports, &s->creports, (size_t)h->report + 1, 32, 256) < 0)
-			return CT_ENOMEM;
-		memcpy(s->reports[h->report], rec->txid, 32);
-		if (h->report >= s->ser_reports)
-			s->ser_reports = h->report + 1;
+	q->n = 0;
+}
+
+static void fill_one(syn_sim *s, fillq *q, uint32_t w, uint32_t i, uint8_t type, uint8_t ucomp)
+{
+	syn_pcache *c = pc_entry(s, w, i);
+	if (c->valid && c->w == w && c->i == i && c->type == type)
+		return; /* cached, or pending */
+	syn_akey *k = &q->k[q->n];
+	k->w = w;
+	k->i = i;
+	k->type = type;
+	k->ucomp = ucomp;
+	k->reused = 0;
+	c->w = w;
+	c->i = i;
+	c->type = type;
+	c->valid = 2;
+	q->c[q->n++] = c;
+	if (q->n == SYN_PROG_BATCH)
+		fill_flush(s, q);
+}
+
+static void fill_cache(syn_sim *s, const syn_job *J)
+{
+	fillq q;
+	size_t k = 0;
+	q.n = 0;
+	/* the entries are in a big table, far apart: fetch those of the tx
+	 * PREFETCH_AHEAD ahead, and the records (written on another core)
+	 * further ahead */
+	for (size_t a = 0; a < PREFETCH_AHEAD && a < J->ntx; a++)
+		prefetch_tx(s, J->rec + J->roff[a]);
+	for (size_t off = 0; off < J->rlen;) {
+		const uint8_t *r = J->rec + off;
+		if (*r == R_DROP) {
+			off += sizeof(rdrop);
+			continue;
+		}
+		if (k + 4 * PREFETCH_AHEAD < J->ntx) {
+			size_t a = J->roff[k + 4 * PREFETCH_AHEAD];
+			for (size_t o = 0; o < 192 && a + o < J->rlen; o += 64)
+				__builtin_prefetch(J->rec + a + o);
+		}
+		if (k + PREFETCH_AHEAD < J->ntx)
+			prefetch_tx(s, J->rec + J->roff[k + PREFETCH_AHEAD]);
+		k++;
+		const rtx *h = (const rtx *)r;
+		const rin *ri = (const rin *)(h + 1);
+		const rout *ro = (const rout *)(ri + h->nin);
+		for (uint32_t i = 0; i < h->nin; i++)
+			if (ri[i].type == ST_P2SH_WPKH)
+				fill_one(s, &q, ri[i].w, ri[i].i, ri[i].type, ri[i].ucomp);
+		for (uint32_t i = 0; i < h->nout; i++)
+			if (ro[i].type != ST_P2PK) /* its script holds the key, no hash */
+				fill_one(s, &q, ro[i].w, ro[i].i, ro[i].type, ro[i].ucomp);
+		off += sizeof(rtx) + h->nin * sizeof(rin) + h->nout * sizeof(rout) +
+		       ALIGN8(h->opret_len);
 	}
-	return 0;
+	if (q.n)
+		fill_flush(s, &q);
 }
 
 int syn_serialise(syn_sim *s, syn_job *J)
@@ -450,26 +543,23 @@ int syn_serialise(syn_sim *s, syn_job *J)
 	int rc;
 	J->len = 0;
 	J->nrecs = 1; /* recs[0]: the coinbase, made by the finisher */
-	J->nfreed = 0;
+	J->nops = 0;
 	if (grow((void **)&J->buf, &J->cap, J->bytes + 1, 1, 1 << 20) < 0 ||
 	    grow((void **)&J->recs, &J->rcap, J->ntx + 1, sizeof(syn_txrec), 4096) < 0)
 		return CT_ENOMEM;
 	memset(&J->recs[0], 0, sizeof(J->recs[0]));
-	for (size_t k = 0; k < PREFETCH_AHEAD && k < J->ntx; k++)
-		prefetch_tx(s, J->rec + J->roff[k]);
-	size_t k = 0;
+	/* the programs first, in batches; then the bytes (the records and
+	 * the cache entries they name were just read: no prefetching) */
+	fill_cache(s, J);
 	for (size_t off = 0; off < J->rlen;) {
 		const uint8_t *r = J->rec + off;
 		if (*r == R_DROP) {
-			if ((rc = unref(s, J, ((const rdrop *)r)->slot)) < 0)
+			if ((rc = add_op(J, SYN_OP_DROP, ((const rdrop *)r)->slot, 0)) < 0)
 				return rc;
 			off += sizeof(rdrop);
 			continue;
 		}
 		const rtx *h = (const rtx *)r;
-		if (k + PREFETCH_AHEAD < J->ntx)
-			prefetch_tx(s, J->rec + J->roff[k + PREFETCH_AHEAD]);
-		k++;
 		if ((rc = ser_tx(s, J, h)) < 0)
 			return rc;
 		off += sizeof(rtx) + h->nin * sizeof(rin) + h->nout * sizeof(rout) +
@@ -478,7 +568,123 @@ int syn_serialise(syn_sim *s, syn_job *J)
 	if (J->len != J->bytes)
 		return ct__err(CT_EINTERNAL, "synth: block of %zu bytes, %zu expected", J->len,
 		               J->bytes);
-	/* the coinbase's one spendable output (its txid: the finisher's) */
-	syn_slot_at(s->slots, J->cb_slot)->refs = 1;
+	return 0;
+}
+
+/* ---- txids (the finisher's first step) ------------------------------------ */
+
+static int unref(syn_sim *s, syn_job *J, uint32_t slot)
+{
+	syn_slot *e = syn_slot_at(s->slots, slot);
+	if (--e->refs > 0)
+		return 0;
+	if (e->refs < 0)
+		return ct__err(CT_EINTERNAL, "synth: txid table slot %u released twice", slot);
+	if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+		return CT_ENOMEM;
+	J->freed[J->nfreed++] = slot;
+	return 0;
+}
+
+#define OP_AHEAD 16
+
+/* After its txid is known: the tx's slot gets it, and the count of its
+ * outputs that wallets hold; the txid goes to syn_emit's caller if it
+ * asked. */
+static int tx_done(syn_sim *s, syn_job *J, const syn_slotop *o)
+{
+	syn_txrec *rec = &J->recs[o->arg];
+	syn_slot *e = syn_slot_at(s->slots, o->slot);
+	memcpy(e->txid, rec->txid, 32);
+	e->refs = rec->nout;
+	if (rec->nout == 0) { /* nothing to spend: the slot is free again */
+		if (grow((void **)&J->freed, &J->fcap, J->nfreed + 1, sizeof(uint32_t), 4096) < 0)
+			return CT_ENOMEM;
+		J->freed[J->nfreed++] = o->slot;
+	}
+	if (rec->report != NO_REPORT) {
+		if (grow((void **)&s->reports, &s->creports, (size_t)rec->report + 1, 32, 256) < 0)
+			return CT_ENOMEM;
+		memcpy(s->reports[rec->report], rec->txid, 32);
+		if (rec->report >= s->ser_reports)
+			s->ser_reports = rec->report + 1;
+	}
+	return 0;
+}
+
+/* A segwit tx alone: txid over version, body and locktime, wtxid over all. */
+static void hash_segwit(syn_job *J, syn_txrec *rec)
+{
+	const uint8_t *b = J->buf + rec->off;
+	const void *parts[3] = {b, b + rec->body, b + rec->len - 4};
+	size_t lens[3] = {4, rec->wit - rec->body, 4};
+	syn_sha256d_parts(rec->txid, parts, lens, 3);
+	syn_sha256d(rec->wtxid, b, rec->len);
+}
+
+/* The tx of op p (not segwit), hashed alone. */
+static int flush_one(syn_sim *s, syn_job *J, const syn_slotop *p)
+{
+	syn_txrec *rec = &J->recs[p->arg];
+	syn_sha256d(rec->txid, J->buf + rec->off, rec->len);
+	memcpy(rec->wtxid, rec->txid, 32);
+	return tx_done(s, J, p);
+}
+
+int syn_txids(syn_sim *s, syn_job *J)
+{
+	int rc;
+	/* A tx without witnesses waits (pend) for the next such tx, and the
+	 * two are hashed together (syn_sha256d_x2); it is hashed alone when
+	 * an input of a later tx spends it before that, or at the end. Its
+	 * slot is written before anything reads it, so the bytes are those of
+	 * one tx at a time. */
+	const syn_slotop *pend = NULL;
+	J->nfreed = 0;
+	for (size_t k = 0; k < OP_AHEAD && k < J->nops; k++)
+		__builtin_prefetch(syn_slot_at(s->slots, J->ops[k].slot));
+	for (size_t k = 0; k < J->nops; k++) {
+		const syn_slotop *o = &J->ops[k];
+		/* the ops were written on another core: fetch them well ahead,
+		 * then the slots they name */
+		if (!(k & 3) && k + 4 * OP_AHEAD < J->nops)
+			__builtin_prefetch(J->ops + k + 4 * OP_AHEAD);
+		if (k + OP_AHEAD < J->nops)
+			__builtin_prefetch(syn_slot_at(s->slots, J->ops[k + OP_AHEAD].slot));
+		if (o->kind == SYN_OP_SPEND || o->kind == SYN_OP_DROP) {
+			if (pend && pend->slot == o->slot) {
+				if ((rc = flush_one(s, J, pend)) < 0)
+					return rc;
+				pend = NULL;
+			}
+			if (o->kind == SYN_OP_SPEND)
+				memcpy(J->buf + o->arg, syn_slot_at(s->slots, o->slot)->txid, 32);
+			if ((rc = unref(s, J, o->slot)) < 0)
+				return rc;
+			continue;
+		}
+		/* SYN_OP_TX: every txid it spends is in place */
+		syn_txrec *rec = &J->recs[o->arg];
+		if (rec->segwit) {
+			hash_segwit(J, rec);
+			if ((rc = tx_done(s, J, o)) < 0)
+				return rc;
+			continue;
+		}
+		if (!pend) {
+			pend = o;
+			continue;
+		}
+		syn_txrec *pr = &J->recs[pend->arg];
+		syn_sha256d_x2(pr->txid, J->buf + pr->off, pr->len, rec->txid, J->buf + rec->off,
+		               rec->len);
+		memcpy(pr->wtxid, pr->txid, 32);
+		memcpy(rec->wtxid, rec->txid, 32);
+		if ((rc = tx_done(s, J, pend)) < 0 || (rc = tx_done(s, J, o)) < 0)
+			return rc;
+		pend = NULL;
+	}
+	if (pend && (rc = flush_one(s, J, pend)) < 0)
+		return rc;
 	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/error.h"
 
@@ -47,6 +48,32 @@ static uint8_t single_key_type(syn_sim *s, double segwit_share)
 	return syn_chance(&s->rng, 0.5) ? ST_P2WPKH : ST_P2SH_WPKH;
 }
 
+void *syn_big_calloc(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	if (!n)
+		n = 1;
+	/* fresh pages are zero, and touched only when used */
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	/* whole huge pages only (a partly used one would cost its 2 MiB);
+	 * only advice, so a failure is harmless */
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(huge - 1);
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+void syn_big_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n ? n : 1);
+}
+
 static void setup(syn_sim *s, uint32_t w, int kind, uint16_t sub, uint8_t type, uint32_t max0,
                   uint32_t max1)
 {
@@ -58,6 +85,10 @@ static void setup(syn_sim *s, uint32_t w, int kind, uint16_t sub, uint8_t type, 
 	x->htype = type;
 	x->p[0].max = max0;
 	x->p[1].max = max1;
+	if (max0 <= SYN_POOL_INLINE) {
+		x->p[0].u = x->in;
+		x->p[0].cap = max0;
+	}
 	x->fpos = UINT32_MAX;
 }
 
@@ -81,7 +112,7 @@ int syn_wallets_init(syn_sim *s)
 	s->ransom = s->thief3 + 1;
 	s->nw = s->ransom + 1;
 
-	s->w = ct__calloc(s->nw, sizeof(*s->w));
+	s->w = syn_big_calloc((size_t)s->nw * sizeof(*s->w));
 	s->funded = ct__calloc(s->nw, sizeof(*s->funded));
 	s->depbits = ct__calloc(s->nexch, sizeof(*s->depbits));
 	if (!s->w || !s->funded || !s->depbits)
@@ -140,14 +171,15 @@ void syn_wallets_free(syn_sim *s)
 {
 	if (s->w)
 		for (uint32_t w = 0; w < s->nw; w++) {
-			free(s->w[w].p[0].u);
+			if (s->w[w].p[0].u != s->w[w].in)
+				free(s->w[w].p[0].u);
 			free(s->w[w].p[1].u);
 		}
 	if (s->depbits)
 		for (uint32_t e = 0; e < s->nexch; e++)
 			free(s->depbits[e]);
 	free(s->depbits);
-	free(s->w);
+	syn_big_free(s->w, (size_t)s->nw * sizeof(*s->w));
 	free(s->funded);
 }
 

@@ -51,6 +51,13 @@ ls -d "$WORK"/*.tmp-* >/dev/null 2>&1 && bad "temporary directory left behind" |
 for f in blocks/blk00000.dat transfers.csv truth.json; do
 	cmp -s "$WORK/empty/$f" "$WORK/again/$f" && ok || bad "seed 42 gave different $f"
 done
+# the threads' timing changes nothing: the same bytes on one CPU
+if command -v taskset >/dev/null 2>&1; then
+	taskset -c 0 "$CT" synth --out "$WORK/onecpu" --txs 5000 --seed 42 --quiet || bad "one-CPU run failed"
+	for f in blocks/blk00000.dat transfers.csv truth.json; do
+		cmp -s "$WORK/empty/$f" "$WORK/onecpu/$f" && ok || bad "one CPU gave different $f"
+	done
+fi
 "$CT" synth --out "$WORK/other" --txs 5000 --seed 43 --quiet || bad "third run failed"
 cmp -s "$WORK/empty/blocks/blk00000.dat" "$WORK/other/blocks/blk00000.dat" && bad "seeds 42 and 43 gave the same blocks" || ok
 # --no-membership changes truth.json only

@@ -4,7 +4,8 @@ set(CT_SYNTH_TESTS
   synth_cli          # arguments, output directory handling, determinism
   synth_bitcoinlib   # blk files and truth.json checked with python-bitcoinlib
   synth_legacy       # --network mainnet --legacy, same checks
-  synth_ingest)      # cointrail's own ingest reads what synth wrote
+  synth_ingest       # cointrail's own ingest reads what synth wrote
+  synth_exact)       # --txs N exact when the blocks overflow
 foreach(t ${CT_SYNTH_TESTS})
   add_test(NAME synth.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/synth/${t}.sh

@@ -11,55 +11,73 @@
 
 /* ---- addresses ---------------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* The value of each byte as a hex digit, or -1: a table, since the
+ * branches of a comparison chain mispredict on random hex. */
+const int8_t ct__hexval[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static inline int hexv(unsigned c) { return ct__hexval[c & 255]; }
 
 /* 0x + 40 hex digits. All-lower and all-upper are accepted as they are;
  * mixed case must be EIP-55 (letter i upper-case iff nibble i of
- * keccak256(lower-case hex) >= 8). */
+ * keccak256(lower-case hex) >= 8). The common lower-case path touches
+ * each character once. */
 static int parse_evm(ct_acct_key *k, const char *s, size_t n)
 {
 	if (n != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return ct__err(CT_EDATA, "not an Ethereum address (0x and 40 hex digits): '%.*s'",
 		               (int)(n > 60 ? 60 : n), s);
-	int lower = 0, upper = 0;
-	char lc[40];
-	for (size_t i = 0; i < 40; i++) {
-		int c = (unsigned char)s[2 + i], v = hexval(c);
-		if (v < 0)
-			return ct__err(CT_EDATA, "not an Ethereum address (bad hex digit): '%.42s'", s);
-		if (c >= 'a' && c <= 'f')
-			lower = 1;
-		else if (c >= 'A' && c <= 'F')
-			upper = 1;
-		lc[i] = "0123456789abcdef"[v];
-		if (i & 1)
-			k->b[i / 2] |= (uint8_t)v;
-		else
-			k->b[i / 2] = (uint8_t)(v << 4);
+	const unsigned char *h = (const unsigned char *)s + 2;
+	/* Case of the letters, 8 characters a step: a letter has bit 6 set,
+	 * a lower-case one bit 5 too; digits have bit 6 clear. */
+	uint64_t upper = 0, lower = 0;
+	for (size_t i = 0; i < 40; i += 8) {
+		uint64_t w;
+		memcpy(&w, h + i, 8);
+		uint64_t letter = (w >> 1) & 0x2020202020202020ULL;
+		upper |= letter & ~w;
+		lower |= letter & w;
 	}
+	int bad = 0;
+	for (size_t i = 0; i < 20; i++) {
+		int v1 = hexv(h[2 * i]), v2 = hexv(h[2 * i + 1]);
+		bad |= v1 | v2;
+		k->b[i] = (uint8_t)((unsigned)v1 << 4 | (unsigned)v2);
+	}
+	if (__builtin_expect(bad < 0, 0))
+		return ct__err(CT_EDATA, "not an Ethereum address (bad hex digit): '%.42s'", s);
 	if (lower && upper) {
-		uint8_t h[32];
-		ct__keccak256(h, lc, 40);
+		char lc[40];
+		uint8_t hh[32];
+		for (size_t i = 0; i < 40; i++)
+			lc[i] = "0123456789abcdef"[hexv(h[i])];
+		ct__keccak256(hh, lc, 40);
 		for (size_t i = 0; i < 40; i++) {
-			int c = (unsigned char)s[2 + i];
-			if (c < 'A' || (c > 'F' && c < 'a'))
+			unsigned c = h[i];
+			if (c < 'A')
 				continue; /* digits carry no checksum */
-			int nib = (h[i / 2] >> ((i & 1) ? 0 : 4)) & 15;
+			int nib = (hh[i / 2] >> ((i & 1) ? 0 : 4)) & 15;
 			if ((nib >= 8) != (c <= 'F'))
 				return ct__err(CT_EDATA, "bad EIP-55 checksum in address %.42s", s);
 		}
 	}
-	k->len = 20;
-	memset(k->b + 20, 0, sizeof(k->b) - 20);
+	k->len = 20; /* the rest of k was zeroed by ct__acct_key_parse */
 	return 0;
 }
 
@@ -114,7 +132,7 @@ static int parse_tron(ct_acct_key *k, const char *s, size_t n)
 	if (n == 42 && s[0] == '4' && s[1] == '1') {
 		/* hex form 41 + 20 bytes */
 		for (size_t i = 0; i < 42; i++) {
-			int v = hexval((unsigned char)s[i]);
+			int v = hexv((unsigned char)s[i]);
 			if (v < 0)
 				return ct__err(CT_EDATA, "not a TRON address: '%.42s'", s);
 			if (i & 1)
@@ -192,12 +210,12 @@ int ct__acct_key_str(int af, const ct_acct_key *k, char *out, size_t cap)
 
 /* ---- amounts ------------------------------------------------------------ */
 
-/* r = r * 10 + d; returns nonzero on overflow past 256 bits. */
-static inline int mul10_add(ct_u256 *r, unsigned d)
+/* r = r * m + a; returns nonzero on overflow past 256 bits. */
+static inline int mul_add(ct_u256 *r, uint64_t m, uint64_t a)
 {
-	unsigned __int128 c = d;
+	unsigned __int128 c = a;
 	for (int i = 0; i < 4; i++) {
-		c += (unsigned __int128)r->w[i] * 10;
+		c += (unsigned __int128)r->w[i] * m;
 		r->w[i] = (uint64_t)c;
 		c >>= 64;
 	}
@@ -288,6 +306,7 @@ int ct__acct_amount_parse(ct_u256 *out, const char *s, size_t n, int decimals,
 		keep = 0;
 	uint64_t acc = 0;
 	int accn = 0;
+	/* Digits in groups of up to 19: out = out * 10^n + group. */
 	for (size_t k = 0; k < ndig; k++) {
 		char c = k < ie - is ? s[is + k] : s[fs + (k - (ie - is))];
 		unsigned d = (unsigned)(c - '0');
@@ -302,32 +321,18 @@ int ct__acct_amount_parse(ct_u256 *out, const char *s, size_t n, int decimals,
 		}
 		acc = acc * 10 + d;
 		if (++accn == 19) {
-			/* out = out * 10^19 + acc */
-			for (int t = 0; t < 19; t++)
-				if (mul10_add(out, 0))
-					goto overflow;
-			ct_u256 a = {{acc, 0, 0, 0}};
-			if (ct__u256_add(out, out, &a))
+			if (mul_add(out, P10[19], acc))
 				goto overflow;
 			acc = 0;
 			accn = 0;
 		}
 	}
-	if (accn) {
-		/* out = out * 10^accn + acc */
-		unsigned __int128 c = acc;
-		for (int w = 0; w < 4; w++) {
-			c += (unsigned __int128)out->w[w] * P10[accn];
-			out->w[w] = (uint64_t)c;
-			c >>= 64;
-		}
-		if (c)
-			goto overflow;
-	}
-	for (long t = 0; t < shift; t++) {
+	if (accn && mul_add(out, P10[accn], acc))
+		goto overflow;
+	for (long t = shift; t > 0; t -= 19) {
 		if (!(out->w[0] | out->w[1] | out->w[2] | out->w[3]))
 			break; /* zero stays zero */
-		if (mul10_add(out, 0))
+		if (mul_add(out, P10[t >= 19 ? 19 : t], 0))
 			goto overflow;
 	}
 	return 0;

@@ -81,6 +81,8 @@ typedef struct ct_acct_key {
  * checksum (keccak-256 of the first 21 bytes) match; TRON Base58Check.
  * Returns 0, or CT_EDATA with a message naming the reason. */
 int ct__acct_key_parse(int af, ct_acct_key *k, const char *s, size_t n);
+/* Hex digit values ('0'-'9', 'a'-'f', 'A'-'F'), -1 for other bytes. */
+extern const int8_t ct__hexval[256];
 /* Render: EVM "0x" + lower-case hex, NEM upper-case base32, TRON
  * Base58Check. out needs CT_ACCT_ADDR_STR bytes. Returns the length. */
 #define CT_ACCT_ADDR_STR 64
@@ -206,6 +208,17 @@ static inline const ct_acct_counts *ct__acct_counts(const ct_acctstore *st) { re
 
 /* Find or add an address; *id receives its id. */
 int ct__acct_addr_add(ct_acctstore *st, const ct_acct_key *k, uint64_t *id);
+/* The same with the key's hash computed beforehand (ct__acct_key_hash),
+ * and hints that a look-up of that hash is coming (bulk ingest issues
+ * them a few rows ahead so that the index probes hit the cache):
+ * prefetch_slot loads the index slot, prefetch_rec (later) the record it
+ * points to. */
+uint64_t ct__acct_key_hash(const ct_acct_key *k);
+int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t hash, uint64_t *id);
+void ct__acct_addr_prefetch_slot(const ct_acctstore *st, uint64_t hash);
+void ct__acct_addr_prefetch_rec(const ct_acctstore *st, uint64_t hash);
+/* The same for a tx hash look-up (ct__acct_tx_add). */
+void ct__acct_tx_prefetch_slot(const ct_acctstore *st, const uint8_t hash[32]);
 /* Find or add a token asset by contract. decimals may be
  * CT_DECIMALS_UNKNOWN; a later call with known decimals fills them in
  * only for an asset added in the open batch (committed records are never
@@ -288,6 +301,8 @@ int ct__acct_asset_find(const ct_acctstore *st, const ct_acct_key *contract, uin
 
 /* Txs. */
 int ct__acct_tx_find(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t);
+/* The same over the working state (committed and the open batch). */
+int ct__acct_tx_find_w(const ct_acctstore *st, const uint8_t hash[32], uint64_t *t);
 void ct__acct_tx_get(const ct_acctstore *st, uint64_t t, ct_acct_tx *out);
 
 /* Blocks (RPC path). The tip: *number and hash of the newest stored

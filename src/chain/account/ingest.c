@@ -46,10 +46,13 @@ static const struct {
 #define XR_FEE 4u
 typedef struct xrow {
 	int64_t time;
-	uint64_t height, from, to, seq;
+	uint64_t height, seq;
 	uint32_t asset, flags;
 	ct_u256 amount, fee;
 	uint8_t hash[32];
+	/* resolved to ids when the chunk is appended (with prefetching) */
+	ct_acct_key from, to; /* to.len == 0: none */
+	uint64_t fhash, thash;
 } xrow;
 
 typedef struct run {
@@ -64,6 +67,12 @@ typedef struct run {
 	size_t n;
 	uint64_t seq;
 	FILE *rej;
+	/* progress: bytes of the files before this one, of all files */
+	uint64_t done_bytes, total_bytes, nfiles, file_i;
+	double t0;
+	/* the well-known tokens, parsed once */
+	ct_acct_key known[CT_ARRAY_LEN(KNOWN_ETH_TOKENS)];
+	int nknown;
 	/* last tx appended, to skip the index for rows of the same tx */
 	uint8_t last_hash[32];
 	uint64_t last_tx;
@@ -82,6 +91,23 @@ static void note(const run *r, const char *fmt, ...)
 	va_end(ap);
 	r->o->note(m, r->o->payload);
 }
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of this thread: the phase split COINTRAIL_TIMING=1 prints. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double t_append, t_sha, t_commit; /* CPU seconds (timing hook only) */
 
 /* ---- input files -------------------------------------------------------- */
 
@@ -200,18 +226,26 @@ static void infile_close(infile *f)
 
 /* ---- rows --------------------------------------------------------------- */
 
+static void known_init(run *r)
+{
+	r->nknown = 0;
+	if (strcmp(r->st->chain->name, "eth") != 0)
+		return;
+	for (size_t i = 0; i < CT_ARRAY_LEN(KNOWN_ETH_TOKENS); i++) {
+		const char *c = KNOWN_ETH_TOKENS[i].contract;
+		if (ct__acct_key_parse(CT_AF_EVM, &r->known[i], c, strlen(c)) != 0)
+			return; /* cannot happen: the table is well-formed */
+		r->nknown = (int)i + 1;
+	}
+}
+
 static int known_token(const run *r, const ct_acct_key *k, const char **sym)
 {
-	if (strcmp(r->st->chain->name, "eth") != 0)
-		return -1;
-	for (size_t i = 0; i < CT_ARRAY_LEN(KNOWN_ETH_TOKENS); i++) {
-		ct_acct_key t;
-		const char *c = KNOWN_ETH_TOKENS[i].contract;
-		if (ct__acct_key_parse(CT_AF_EVM, &t, c, strlen(c)) == 0 && !memcmp(&t, k, sizeof(t))) {
+	for (int i = 0; i < r->nknown; i++)
+		if (!memcmp(&r->known[i], k, sizeof(*k))) {
 			*sym = KNOWN_ETH_TOKENS[i].symbol;
 			return KNOWN_ETH_TOKENS[i].decimals;
 		}
-	}
 	return -1;
 }
 
@@ -262,7 +296,7 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 		 * (ethereum-etl token_transfers.csv after transactions.csv). */
 		uint64_t t;
 		ct_acct_tx tx;
-		if (!p->has_hash || ct__hidx_find(&st->txidx, p->hash, st->w.txs, &t, NULL) != 0) {
+		if (!p->has_hash || ct__acct_tx_find_w(st, p->hash, &t) != 0) {
 			*why = "missing timestamp (and the row's tx is not in the store to take it from)";
 			return 1;
 		}
@@ -349,16 +383,10 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 			r->res->assets++;
 	}
 	x->asset = asset;
-	uint64_t before = st->w.addrs;
-	if ((rc = ct__acct_addr_add(st, &p->from, &x->from)))
-		return rc;
-	if (p->to.len) {
-		if ((rc = ct__acct_addr_add(st, &p->to, &x->to)))
-			return rc;
-	} else {
-		x->to = CT_ACCT_NONE;
-	}
-	r->res->addresses += st->w.addrs - before;
+	x->from = p->from;
+	x->to = p->to;
+	x->fhash = ct__acct_key_hash(&p->from);
+	x->thash = p->to.len ? ct__acct_key_hash(&p->to) : 0;
 	(void)rows;
 	return 0;
 }
@@ -377,7 +405,16 @@ static int order_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int flush_chunk_(run *r);
 static int flush_chunk(run *r)
+{
+	double c0 = cpu_s();
+	int rc = flush_chunk_(r);
+	t_append += cpu_s() - c0;
+	return rc;
+}
+
+static int flush_chunk_(run *r)
 {
 	ct_acctstore *st = r->st;
 	int rc, sorted = 1;
@@ -392,10 +429,33 @@ static int flush_chunk(run *r)
 		g_rows = r->rows;
 		qsort(r->order, r->n, sizeof(uint32_t), order_cmp);
 	}
+	/* Software pipeline over the sorted rows: index slots PF_SLOT rows
+	 * ahead, the records they point to PF_REC rows ahead, so that the
+	 * probes of row k find their cache lines loaded. */
+	enum { PF_SLOT = 12, PF_REC = 5 };
+	uint64_t before = st->w.addrs;
 	for (size_t k = 0; k < r->n; k++) {
 		const xrow *x = &r->rows[r->order[k]];
-		uint64_t t;
+		if (k + PF_SLOT < r->n) {
+			const xrow *y = &r->rows[r->order[k + PF_SLOT]];
+			ct__acct_addr_prefetch_slot(st, y->fhash);
+			if (y->to.len)
+				ct__acct_addr_prefetch_slot(st, y->thash);
+			if (y->flags & XR_HASH)
+				ct__acct_tx_prefetch_slot(st, y->hash);
+		}
+		if (k + PF_REC < r->n) {
+			const xrow *y = &r->rows[r->order[k + PF_REC]];
+			ct__acct_addr_prefetch_rec(st, y->fhash);
+			if (y->to.len)
+				ct__acct_addr_prefetch_rec(st, y->thash);
+		}
+		uint64_t from, to = CT_ACCT_NONE, t;
 		int added = 0;
+		if ((rc = ct__acct_addr_add_h(st, &x->from, x->fhash, &from)))
+			return rc;
+		if (x->to.len && (rc = ct__acct_addr_add_h(st, &x->to, x->thash, &to)))
+			return rc;
 		if ((x->flags & XR_HASH) && r->have_last && !memcmp(r->last_hash, x->hash, 32)) {
 			t = r->last_tx;
 		} else {
@@ -411,8 +471,8 @@ static int flush_chunk(run *r)
 			}
 		}
 		ct_acct_xfer xf;
-		xf.from = x->from;
-		xf.to = x->to;
+		xf.from = from;
+		xf.to = to;
 		xf.tx = t;
 		xf.time = x->time;
 		xf.height = x->height;
@@ -432,6 +492,7 @@ static int flush_chunk(run *r)
 			r->res->fees++;
 		}
 	}
+	r->res->addresses += st->w.addrs - before;
 	r->n = 0;
 	return 0;
 }
@@ -488,8 +549,21 @@ static int do_file(run *r, const char *path, ct_rows *rows, infile *f)
 			continue;
 		}
 		x->seq = r->seq++;
-		if (++r->n == CHUNK_ROWS && (rc = flush_chunk(r)))
-			return rc;
+		if (++r->n == CHUNK_ROWS) {
+			if ((rc = flush_chunk(r)))
+				return rc;
+			if (r->o->progress) {
+				ct_progress pr = {0};
+				double frac = f->len ? (double)(rows->p - f->data) / (double)f->len : 1;
+				pr.blocks_done = r->file_i;
+				pr.blocks_total = r->nfiles;
+				pr.bytes_done = r->done_bytes + (uint64_t)(frac * (double)f->map_len);
+				pr.bytes_total = r->total_bytes;
+				pr.txs_done = r->res->transfers;
+				pr.seconds = now_s() - r->t0;
+				r->o->progress(&pr, r->o->payload);
+			}
+		}
 	}
 	if (rows->jsonl && rows->unknown_n)
 		note(r, "%s: ignoring unknown keys: %s", path, rows->unknown);
@@ -538,12 +612,6 @@ static int guess_chain(const char *path, const char **name)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
                         const ct_transfers_options *opts, ct_transfers_result *res)
@@ -596,12 +664,17 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 	}
 	if ((rc = ct__acctstore_open(&r.st, db->dir, chain, 1)))
 		goto out;
+	known_init(&r);
 	uint64_t total = 0, done = 0;
 	for (size_t i = 0; i < npaths; i++) {
 		struct stat sb;
 		if (stat(paths[i], &sb) == 0)
 			total += (uint64_t)sb.st_size;
 	}
+	/* Size the indexes once (about 150 bytes a row; compressed input is
+	 * underestimated, which only costs an index rebuild later). */
+	if ((rc = ct__acctstore_expect(r.st, total / 150)))
+		goto out;
 	/* the same file twice in one run counts once */
 	uint8_t (*shas)[32] = ct__calloc(npaths, 32);
 	if (!shas) {
@@ -613,7 +686,9 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		if ((rc = infile_open(&f, paths[i])))
 			break;
 		uint8_t sha[32];
+		double c0 = cpu_s();
 		ct__sha256(r.st->h, sha, f.map, f.map_len);
+		t_sha += cpu_s() - c0;
 		memcpy(shas[i], sha, 32);
 		int dup = 0;
 		for (size_t k = 0; k < i; k++)
@@ -627,6 +702,11 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 			continue;
 		}
 		uint64_t rows_before = res->rows;
+		r.done_bytes = done;
+		r.total_bytes = total;
+		r.nfiles = npaths;
+		r.file_i = i;
+		r.t0 = t0;
 		rc = do_file(&r, paths[i], rows, &f);
 		if (rc == 0)
 			rc = ct__acct_file_add(r.st, sha, f.map_len, res->rows - rows_before);
@@ -648,8 +728,14 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		}
 	}
 	free(shas);
+	double c0 = cpu_s(), w0 = now_s();
 	if (rc == 0)
 		rc = ct__acctstore_commit(r.st);
+	t_commit += cpu_s() - c0;
+	if (getenv("COINTRAIL_TIMING"))
+		fprintf(stderr, "timing: cpu total %.2f s: sha %.2f, append %.2f, commit %.2f (wall %.2f), "
+		        "read+parse+validate %.2f\n", cpu_s(), t_sha, t_append, t_commit, now_s() - w0,
+		        cpu_s() - t_sha - t_append - t_commit);
 	if (rc)
 		ct__acctstore_abort(r.st);
 out:

@@ -187,6 +187,7 @@ int ct__rows_init(ct_rows *r, const char *name, const char *buf, size_t len)
 	r->end = buf + len;
 	r->line = 0;
 	r->extra = 0;
+	r->last_time_n = 0;
 	r->jsonl = 0;
 	r->ncols = 0;
 	r->naive_utc = 0;
@@ -251,16 +252,7 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
-static inline int hexd(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+static inline int hexd(char c) { return ct__hexval[(unsigned char)c]; }
 
 static int hex4(const char *p)
 {
@@ -658,13 +650,13 @@ static int parse_hash(const ct_field *f, uint8_t out[32])
 		p += 2, n -= 2;
 	if (n != 64)
 		return -1;
+	int bad = 0;
 	for (int i = 0; i < 32; i++) {
 		int hi = hexd(p[2 * i]), lo = hexd(p[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		bad |= hi | lo;
+		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
 	}
-	return 0;
+	return bad < 0 ? -1 : 0;
 }
 
 static int ieq(const ct_field *f, const char *s)
@@ -709,9 +701,18 @@ int ct__row_type(ct_rows *r, const ct_field *f, int af, const char *native_sym,
 	/* time (ethereum-etl token_transfers have none: the caller fills it
 	 * from the tx; time = INT64_MIN marks that) */
 	if (f[RC_TIME].present) {
-		if (ct__parse_time(f[RC_TIME].p, f[RC_TIME].n, r->naive_utc, &out->time)) {
+		/* consecutive rows often share a time: reuse the last parse */
+		const ct_field *tf = &f[RC_TIME];
+		if (tf->n == r->last_time_n && tf->n <= sizeof(r->last_time_s) &&
+		    !memcmp(tf->p, r->last_time_s, tf->n)) {
+			out->time = r->last_time;
+		} else if (ct__parse_time(tf->p, tf->n, r->naive_utc, &out->time)) {
 			*why = "unparsable timestamp (ISO 8601 with a zone, or Unix seconds)";
 			return -1;
+		} else if (tf->n <= sizeof(r->last_time_s)) {
+			memcpy(r->last_time_s, tf->p, tf->n);
+			r->last_time_n = tf->n;
+			r->last_time = out->time;
 		}
 	} else {
 		out->time = INT64_MIN;

@@ -67,6 +67,10 @@ typedef struct ct_rows {
 	/* Unknown columns, reported once: names joined by ", ". */
 	char unknown[512];
 	int unknown_n, unknown_new;
+	/* the last time field parsed, and its value (most rows repeat it) */
+	char last_time_s[40];
+	uint32_t last_time_n;
+	int64_t last_time;
 	/* JSONL: decoded escaped strings live here for one row. */
 	char scratch[CT_ROWS_SCRATCH];
 } ct_rows;

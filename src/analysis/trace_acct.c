@@ -926,7 +926,7 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 			                                               c->ids[c->pos], e.who})))
 				goto out;
 		}
-		if (e.time > o->until) {
+		if (t->n_seed_addrs == 0 && e.time > o->until) {
 			timed_out = 1;
 			continue;
 		}

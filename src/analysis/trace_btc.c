@@ -62,6 +62,9 @@ typedef struct bt {
 	uint64_t rlast;
 	size_t hn;
 	int heap_err;
+	/* --since/--until bound the propagation (no address seed: for those
+	 * the window chooses what the address sent, which is then followed) */
+	int time_limits;
 	uint64_t *sset;
 	size_t scap2, sn;
 	/* per-tx scratch */
@@ -443,7 +446,8 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		ct__tr_stop(&b->res, ad, amt, b->back ? CT_END_UNKNOWN : CT_END_UNSPENT);
 		return 0;
 	}
-	if ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN)) {
+	if (b->time_limits &&
+	    ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN))) {
 		int64_t tm = tx_time(b->st, next);
 		if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since)) {
 			ct__tr_stop(&b->res, ad, amt, CT_END_TIME);
@@ -755,7 +759,7 @@ static int seed_output(bt *b, uint64_t o)
 	ad->seed = 1;
 	if (b->back) {
 		/* the value of a seed output came from the tx that created it */
-		if (tx_time(b->st, next) < b->o->since) {
+		if (b->time_limits && tx_time(b->st, next) < b->o->since) {
 			ct__tr_stop(&b->res, ad, v, CT_END_TIME);
 			return 0;
 		}
@@ -764,7 +768,7 @@ static int seed_output(bt *b, uint64_t o)
 			ct__tr_stop(&b->res, ad, v, CT_END_UNSPENT);
 			return 0;
 		}
-		if (tx_time(b->st, next) > b->o->until) {
+		if (b->time_limits && tx_time(b->st, next) > b->o->until) {
 			ct__tr_stop(&b->res, ad, v, CT_END_TIME);
 			return 0;
 		}
@@ -1038,6 +1042,17 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 		goto out_lab;
 	if (ct__clusters_open(&b.cl, b.st) != 0)
 		b.cl = NULL;
+	b.time_limits = 1;
+	for (size_t i = 0; i < o->n_seeds; i++) {
+		const char *sd = o->seeds[i], *cc = strchr(sd, ':');
+		char pre[32];
+		if (cc && cc - sd < 30 &&
+		    ct__btc_net_by_name((snprintf(pre, sizeof(pre), "%.*s", (int)(cc - sd), sd), pre)))
+			sd = cc + 1;
+		ct_addrkey k;
+		if (ct__addr_parse(b.st->h, b.st->net, sd, &k) == 0)
+			b.time_limits = 0;
+	}
 	json_t *seeds = json_array();
 	struct timespec t0, t1, c0, c1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -603,21 +603,29 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 	                    json_integer(o->max_addresses && r->n_addrs > o->max_addresses
 	                                     ? (json_int_t)(r->n_addrs - o->max_addresses) : 0));
 
+	/* flows name the same addresses again and again: render each once */
+	json_t **anames = calloc(r->n_addrs ? r->n_addrs : 1, sizeof(*names));
 	json_t *flows = json_array();
 	for (size_t i = 0; i < r->n_flows; i++) {
 		const ct__tr_flow *f = &r->flows[i];
 		json_t *x = json_object();
-		if (f->from == UINT64_MAX) {
-			json_object_set_new(x, "from", json_null());
-		} else {
-			nm->addr(nm->ctx, f->from, buf, sizeof(buf));
-			json_object_set_new(x, "from", json_string(buf));
-		}
-		if (f->to == UINT64_MAX) {
-			json_object_set_new(x, "to", json_null());
-		} else {
-			nm->addr(nm->ctx, f->to, buf, sizeof(buf));
-			json_object_set_new(x, "to", json_string(buf));
+		for (int side = 0; side < 2; side++) {
+			uint64_t id = side ? f->to : f->from;
+			const char *key = side ? "to" : "from";
+			const ct__tr_addr *e = id == UINT64_MAX ? NULL : ct__tr_addr_find(r, f->asset, id);
+			if (id == UINT64_MAX) {
+				json_object_set_new(x, key, json_null());
+			} else if (e && anames) {
+				json_t **slot = &anames[e - r->addrs];
+				if (!*slot) {
+					nm->addr(nm->ctx, id, buf, sizeof(buf));
+					*slot = json_string(buf);
+				}
+				json_object_set(x, key, *slot);
+			} else {
+				nm->addr(nm->ctx, id, buf, sizeof(buf));
+				json_object_set_new(x, key, json_string(buf));
+			}
 		}
 		json_object_set_new(x, "amount", jamt(f->amount, nm->decimals[f->asset]));
 		json_object_set_new(x, "asset", json_string(nm->assets[f->asset]));
@@ -627,6 +635,9 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 		json_object_set_new(x, "hops", json_integer(f->hops));
 		json_array_append_new(flows, x);
 	}
+	for (size_t i = 0; anames && i < r->n_addrs; i++)
+		json_decref(anames[i]);
+	free(anames);
 	json_object_set_new(j, "flows", flows);
 	json_object_set_new(j, "flows_dropped", json_integer((json_int_t)r->flows_dropped));
 	json_object_set_new(j, "patterns", ct__tr_patterns(r, nm));

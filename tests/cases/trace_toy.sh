@@ -120,7 +120,8 @@ PY
 S=$("$PY" -c "import json;print(json.load(open('$WORK/toy/toy.json'))['addresses']['S'])")
 T4=$("$CLI" --db "$DB" block 4 --json | "$PY" -c "import json,sys; print(json.load(sys.stdin)['time'])")
 "$CLI" --db "$DB" trace "$S" --since "$T4" --through-exchanges --json > "$WORK/aseed.json"
-"$CLI" --db "$DB" trace "$S" --since "$T4" --until "$T4" --through-exchanges --json > "$WORK/aseed_until.json"
+"$CLI" --db "$DB" trace "$S" --since "$T4" --until "$T4" --through-exchanges --json > "$WORK/aseed_win.json"
+"$CLI" --db "$DB" trace "$STEAL:0" --until "$T4" --through-exchanges --json > "$WORK/oseed_until.json"
 "$CLI" --db "$DB" trace "$STEAL:0" --through-exchanges --json > "$WORK/oseed.json"
 "$PY" - "$WORK" <<'PY' || fail "address seed"
 import json, sys
@@ -129,8 +130,12 @@ a, o = json.load(open(w + "/aseed.json")), json.load(open(w + "/oseed.json"))
 amt = lambda j: {x["address"]: x["amount"] for x in j["addresses"]}
 assert a["total"] == "3.00000000" and amt(a) == amt(o), (a["total"], amt(a), amt(o))
 assert a["seed_kinds"][0]["kind"] == "address" and o["seed_kinds"][0]["kind"] == "output"
-# --until also bounds the propagation: the hop tx (block 5) is not followed
-u = json.load(open(w + "/aseed_until.json"))
+# for an address the window chooses what it sent, which is then followed
+# anywhere: the same trace
+assert amt(json.load(open(w + "/aseed_win.json"))) == amt(o)
+# for a tx or output seed --until bounds the propagation: the hop tx
+# (block 5) is not followed
+u = json.load(open(w + "/oseed_until.json"))
 e = {x["address"]: x for x in u["addresses"]}
 assert len(e) == 11 and all(x["amount"] in ("3.00000000", "0.30000000") for x in e.values()), e
 assert sum("time-limit" in x["reasons"] for x in e.values()) == 2, e   # O0 and O5 were spent later

@@ -167,7 +167,19 @@ static json_t *tx_json(const ct_acctstore *st, uint64_t t)
 	ct__hex(hex + 2, tx.hash, 32);
 	json_object_set_new(j, "txid", (tx.flags & CT_TXF_HASH) ? json_string(hex) : json_null());
 	json_object_set_new(j, "chain", json_string(st->chain->name));
-	json_object_set_new(j, "block", json_null());
+	/* the block's hash where the store has the block (RPC ingest); rows
+	 * from files carry a height at most */
+	uint64_t b;
+	ct_acct_block blk;
+	if (tx.height != CT_ACCT_NONE && ct__acct_block_find(st, tx.height, &b) == 0) {
+		char bh[67] = "0x";
+		ct__acct_block_get(st, b, &blk);
+		ct__hex(bh + 2, blk.hash, 32);
+		json_object_set_new(j, "block", json_string(bh));
+	} else {
+		ct__err_clear();
+		json_object_set_new(j, "block", json_null());
+	}
 	json_object_set_new(j, "height", jheight(tx.height));
 	json_object_set_new(j, "time", jtime(tx.time));
 	json_object_set_new(j, "failed", json_boolean(tx.flags & CT_TXF_FAILED));
@@ -414,7 +426,9 @@ int ct__acct_stats_append(ct_db *db, json_t *chains)
 		const ct_acct_counts *c = ct__acct_counts(st);
 		json_t *o = json_object();
 		json_object_set_new(o, "chain", json_string(cs[i]->name));
-		json_object_set_new(o, "network", json_string("mainnet"));
+		/* the store keeps no chain id: which network (mainnet, a testnet, a
+		 * local node) the data came from is not known here */
+		json_object_set_new(o, "network", json_null());
 		json_object_set_new(o, "model", json_string("account"));
 		json_object_set_new(o, "blocks", json_integer((json_int_t)c->blocks));
 		json_object_set_new(o, "txs", json_integer((json_int_t)c->txs));

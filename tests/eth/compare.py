@@ -50,6 +50,8 @@ def lookups(cli, db, st, lim, balf):
         j = run(cli, db, "tx", t["tx"])
         if j["height"] != t["block"] or j["failed"] != (t["status"] == 0):
             bad.append("tx %s: height/failed %s/%s" % (t["tx"], j["height"], j["failed"]))
+        if j["block"] != t["block_hash"]:
+            bad.append("tx %s: block %s, the node says %s" % (t["tx"], j["block"], t["block_hash"]))
         fee = sum(int(e["amount"]) for e in exp if e["tx"] == t["tx"] and e["kind"] == "fee")
         if units(j["fee"], 18) != fee:
             bad.append("tx %s: fee %s, expected %d wei" % (t["tx"], j["fee"], fee))

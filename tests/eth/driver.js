@@ -94,7 +94,7 @@ async function block(url, st, txs) {
 			for (const [from, to, v] of txs[i].tokens || [])
 				st.expected.push({ ...base, kind: "token", from: lc(from), to: lc(to), asset: lc(st.token || r.contractAddress), amount: BigInt(v).toString(), failed: false });
 		if (txs[i].to === undefined) st.token = lc(r.contractAddress);
-		st.txs.push({ ...base, status: ok ? 1 : 0 });
+		st.txs.push({ ...base, block_hash: lc(r.blockHash), status: ok ? 1 : 0 });
 	}
 }
 

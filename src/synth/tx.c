@@ -612,34 +612,60 @@ static int tx_done(syn_sim *s, syn_job *J, const syn_slotop *o)
 	return 0;
 }
 
-/* A segwit tx alone: txid over version, body and locktime, wtxid over all. */
-static void hash_segwit(syn_job *J, syn_txrec *rec)
+/* A double SHA-256 waiting for a partner (syn_sha256d_x2): a txid of a
+ * tx without witnesses (op: its tx, finished when the hash is known) or
+ * a wtxid (op NULL: nothing waits for it but the block's witness root). */
+typedef struct hjob {
+	const uint8_t *p;
+	size_t len;
+	uint8_t *out;
+	const syn_slotop *op;
+} hjob;
+
+static int hjob_done(syn_sim *s, syn_job *J, const hjob *h)
 {
-	const uint8_t *b = J->buf + rec->off;
-	const void *parts[3] = {b, b + rec->body, b + rec->len - 4};
-	size_t lens[3] = {4, rec->wit - rec->body, 4};
-	syn_sha256d_parts(rec->txid, parts, lens, 3);
-	syn_sha256d(rec->wtxid, b, rec->len);
+	if (!h->op)
+		return 0;
+	syn_txrec *rec = &J->recs[h->op->arg];
+	memcpy(rec->wtxid, rec->txid, 32); /* no witness: the same */
+	return tx_done(s, J, h->op);
 }
 
-/* The tx of op p (not segwit), hashed alone. */
-static int flush_one(syn_sim *s, syn_job *J, const syn_slotop *p)
+/* Hash job h, with the pending one if any (two at a time), in order. */
+static int hjob_add(syn_sim *s, syn_job *J, hjob *pend, int *npend, const hjob *h)
 {
-	syn_txrec *rec = &J->recs[p->arg];
-	syn_sha256d(rec->txid, J->buf + rec->off, rec->len);
-	memcpy(rec->wtxid, rec->txid, 32);
-	return tx_done(s, J, p);
+	int rc;
+	if (!*npend) {
+		*pend = *h;
+		*npend = 1;
+		return 0;
+	}
+	syn_sha256d_x2(pend->out, pend->p, pend->len, h->out, h->p, h->len);
+	*npend = 0;
+	if ((rc = hjob_done(s, J, pend)) < 0)
+		return rc;
+	return hjob_done(s, J, h);
+}
+
+static int hjob_flush(syn_sim *s, syn_job *J, hjob *pend, int *npend)
+{
+	if (!*npend)
+		return 0;
+	*npend = 0;
+	syn_sha256d(pend->out, pend->p, pend->len);
+	return hjob_done(s, J, pend);
 }
 
 int syn_txids(syn_sim *s, syn_job *J)
 {
-	int rc;
-	/* A tx without witnesses waits (pend) for the next such tx, and the
-	 * two are hashed together (syn_sha256d_x2); it is hashed alone when
-	 * an input of a later tx spends it before that, or at the end. Its
-	 * slot is written before anything reads it, so the bytes are those of
-	 * one tx at a time. */
-	const syn_slotop *pend = NULL;
+	int rc, npend = 0;
+	/* Double SHA-256s go two at a time: a txid of a tx without witnesses
+	 * waits for the next hash (such a txid, or a wtxid); it is hashed
+	 * alone when an input of a later tx spends it first, or at the end.
+	 * A segwit txid (over three pieces) is hashed at once, alone. So every
+	 * slot is written before anything reads it, and the bytes are those
+	 * of one tx at a time. */
+	hjob pend = {NULL, 0, NULL, NULL};
 	J->nfreed = 0;
 	for (size_t k = 0; k < OP_AHEAD && k < J->nops; k++)
 		__builtin_prefetch(syn_slot_at(s->slots, J->ops[k].slot));
@@ -652,11 +678,9 @@ int syn_txids(syn_sim *s, syn_job *J)
 		if (k + OP_AHEAD < J->nops)
 			__builtin_prefetch(syn_slot_at(s->slots, J->ops[k + OP_AHEAD].slot));
 		if (o->kind == SYN_OP_SPEND || o->kind == SYN_OP_DROP) {
-			if (pend && pend->slot == o->slot) {
-				if ((rc = flush_one(s, J, pend)) < 0)
-					return rc;
-				pend = NULL;
-			}
+			if (npend && pend.op && pend.op->slot == o->slot &&
+			    (rc = hjob_flush(s, J, &pend, &npend)) < 0)
+				return rc;
 			if (o->kind == SYN_OP_SPEND)
 				memcpy(J->buf + o->arg, syn_slot_at(s->slots, o->slot)->txid, 32);
 			if ((rc = unref(s, J, o->slot)) < 0)
@@ -665,26 +689,20 @@ int syn_txids(syn_sim *s, syn_job *J)
 		}
 		/* SYN_OP_TX: every txid it spends is in place */
 		syn_txrec *rec = &J->recs[o->arg];
+		const uint8_t *b = J->buf + rec->off;
+		hjob h = {b, rec->len, rec->wtxid, NULL};
 		if (rec->segwit) {
-			hash_segwit(J, rec);
+			const void *parts[3] = {b, b + rec->body, b + rec->len - 4};
+			size_t lens[3] = {4, rec->wit - rec->body, 4};
+			syn_sha256d_parts(rec->txid, parts, lens, 3);
 			if ((rc = tx_done(s, J, o)) < 0)
 				return rc;
-			continue;
+		} else {
+			h.out = rec->txid;
+			h.op = o;
 		}
-		if (!pend) {
-			pend = o;
-			continue;
-		}
-		syn_txrec *pr = &J->recs[pend->arg];
-		syn_sha256d_x2(pr->txid, J->buf + pr->off, pr->len, rec->txid, J->buf + rec->off,
-		               rec->len);
-		memcpy(pr->wtxid, pr->txid, 32);
-		memcpy(rec->wtxid, rec->txid, 32);
-		if ((rc = tx_done(s, J, pend)) < 0 || (rc = tx_done(s, J, o)) < 0)
+		if ((rc = hjob_add(s, J, &pend, &npend, &h)) < 0)
 			return rc;
-		pend = NULL;
 	}
-	if (pend && (rc = flush_one(s, J, pend)) < 0)
-		return rc;
-	return 0;
+	return hjob_flush(s, J, &pend, &npend);
 }

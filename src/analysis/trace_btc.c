@@ -60,6 +60,7 @@ typedef struct bt {
 	size_t cap, n;
 	rbucket rb[65];
 	uint64_t rlast;
+	uint64_t rmask; /* bit i-1: bucket i (>= 1) is not empty */
 	size_t hn;
 	int heap_err;
 	/* --since/--until bound the propagation (no address seed: for those
@@ -72,6 +73,10 @@ typedef struct bt {
 	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
 	uint32_t *ih;
 	size_t *ord;
+	/* taint sent by result entries, applied in batches (sent_flush) so
+	 * that the entries' cache misses overlap: (entry index, amount) */
+	uint64_t *slog;
+	size_t slog_n;
 	ct__tr_res res;
 } bt;
 
@@ -187,18 +192,20 @@ static int heap_push(bt *b, uint64_t t)
 {
 	if (b->back)
 		t = ~t;
-	int rc = rb_append(&b->rb[rb_index(t, b->rlast)], t);
-	if (!rc)
+	int i = rb_index(t, b->rlast);
+	int rc = rb_append(&b->rb[i], t);
+	if (!rc) {
 		b->hn++;
+		if (i)
+			b->rmask |= UINT64_C(1) << (i - 1);
+	}
 	return rc;
 }
 
 static uint64_t heap_pop(bt *b)
 {
 	if (!b->rb[0].n) {
-		int i = 1;
-		while (!b->rb[i].n)
-			i++;
+		int i = __builtin_ctzll(b->rmask) + 1;
 		rbucket *r = &b->rb[i];
 		uint64_t m = r->v[0];
 		for (size_t k = 1; k < r->n; k++)
@@ -208,10 +215,14 @@ static uint64_t heap_pop(bt *b)
 		/* every key of bucket i moves to a lower bucket */
 		size_t n = r->n;
 		r->n = 0;
+		b->rmask &= ~(UINT64_C(1) << (i - 1));
 		for (size_t k = 0; k < n; k++) {
 			uint64_t x = r->v[k];
-			if (rb_append(&b->rb[rb_index(x, m)], x) != 0)
+			int j = rb_index(x, m);
+			if (rb_append(&b->rb[j], x) != 0)
 				b->heap_err = 1; /* out of memory: the caller stops */
+			if (j)
+				b->rmask |= UINT64_C(1) << (j - 1);
 		}
 	}
 	b->rb[0].n--;
@@ -219,7 +230,68 @@ static uint64_t heap_pop(bt *b)
 	return b->back ? ~b->rlast : b->rlast;
 }
 
+/* Up to `want` of the keys popped next (after those equal to the last
+ * key popped), roughly in order: bucket i holds only keys below those of
+ * bucket i + 1, a bucket's own keys are unordered. For prefetching. */
+static size_t heap_peek(const bt *b, uint64_t *nx, size_t want)
+{
+	size_t m = 0;
+	for (uint64_t mk = b->rmask; mk && m < want; mk &= mk - 1) {
+		const rbucket *r = &b->rb[__builtin_ctzll(mk) + 1];
+		for (size_t k = 0; k < r->n && m < want; k++)
+			nx[m++] = r->v[k];
+	}
+	return m;
+}
+
+/* Forward: start the reads of the txs popped next, in stages so that each
+ * stage's addresses come from lines an earlier pop prefetched: the tx
+ * records of the 3rd-8th, the input records of the 2nd-3rd, the spent
+ * outputs and frontier slots of the next. Only hints: a tx pushed in the
+ * meantime may come first. */
+static void lookahead(bt *b)
+{
+	uint64_t nx[8];
+	size_t m = heap_peek(b, nx, 8);
+	const ct_btcstore *st = b->st;
+	for (size_t k = 3; k < m; k++)
+		__builtin_prefetch(ct__col_get(&st->txs, nx[k]));
+	for (size_t k = 1; k < m && k < 3; k++)
+		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[k])));
+	if (m) {
+		uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
+		size_t mask = b->cap - 1;
+		for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
+			uint64_t ref = ct__in_ref(st, i);
+			if (!(ref & CT_IN_UNRESOLVED_BIT)) {
+				__builtin_prefetch(ct__col_at(&st->outs, ref));
+				if (b->cap)
+					__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
+			}
+		}
+	}
+}
+
 /* ---- helpers ----------------------------------------------------------- */
+
+#define SLOG_PAIRS 2048
+#define SLOG_AHEAD 16
+
+/* Apply the logged `sent` amounts to their result entries. */
+static void sent_flush(bt *b)
+{
+	ct__tr_addr *ad = b->res.addrs;
+	size_t n = b->slog_n;
+	for (size_t k = 0; k < n && k < SLOG_AHEAD; k++)
+		__builtin_prefetch(&ad[b->slog[2 * k]]);
+	for (size_t k = 0; k < n; k++) {
+		if (k + SLOG_AHEAD < n)
+			__builtin_prefetch(&ad[b->slog[2 * (k + SLOG_AHEAD)]]);
+		ad[b->slog[2 * k]].sent += b->slog[2 * k + 1];
+	}
+	b->slog_n = 0;
+}
+
 
 static int64_t tx_time(const ct_btcstore *st, uint64_t t)
 {
@@ -476,6 +548,14 @@ static int forward_tx(bt *b, uint64_t s)
 	 * spent outputs' records and the frontier's slots) so that the misses
 	 * overlap instead of queueing */
 	size_t mask = b->cap - 1;
+	/* the tx's own outputs (values, addresses, spenders) do not depend on
+	 * the inputs: start their reads now */
+	__builtin_prefetch(ct__col_at(&st->outs, fo));
+	__builtin_prefetch(ct__col_at(&st->spent, fo));
+	if (nout > 1) {
+		__builtin_prefetch(ct__col_at(&st->outs, eo - 1));
+		__builtin_prefetch(ct__col_at(&st->spent, eo - 1));
+	}
 	for (size_t k = 0; k < nin; k++) {
 		uint64_t ref = ct__in_ref(st, fi + k);
 		b->refs[k] = ref;
@@ -503,7 +583,6 @@ static int forward_tx(bt *b, uint64_t s)
 			b->ia[nt] = e.addr;
 			b->oa[nt] = e.taint;
 			b->ai[nt] = AIDX(e);
-			__builtin_prefetch(&b->res.addrs[AIDX(e)]);
 			nt++;
 		}
 	}
@@ -525,19 +604,33 @@ static int forward_tx(bt *b, uint64_t s)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* what the sources sent (their result entries were prefetched) */
-	for (size_t k = 0; k < nt; k++)
-		b->res.addrs[b->ai[k]].sent += b->oa[k];
+	/* what the sources sent: logged, applied in batches */
+	if (b->slog_n + nt > SLOG_PAIRS)
+		sent_flush(b);
+	if (nt > SLOG_PAIRS) {
+		for (size_t k = 0; k < nt; k++)
+			b->res.addrs[b->ai[k]].sent += b->oa[k];
+	} else {
+		for (size_t k = 0; k < nt; k++) {
+			b->slog[2 * (b->slog_n + k)] = b->ai[k];
+			b->slog[2 * (b->slog_n + k) + 1] = b->oa[k];
+		}
+		b->slog_n += nt;
+	}
 	/* source addresses and their taint, grouped */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
 	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
-	/* prefetch what the outputs' decisions read: the address map's slot
-	 * and the spender */
+	/* prefetch what the outputs' decisions read: the address map's slot,
+	 * the spender and the output's frontier slot (returned to a seed?
+	 * then where its taint is added) */
+	mask = b->cap - 1;
 	for (size_t j = 0; j < nout; j++)
 		if (b->tout[j]) {
 			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
 			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
+			if (b->cap)
+				__builtin_prefetch(&b->map[hh(fo + j + 1) & mask]);
 		}
 	b->res.tot[0].fees += b->tout[nout];
 	int64_t time = tx_time(st, s);
@@ -1029,6 +1122,10 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	}
 	if ((rc = ct__tr_res_init(&b.res, 1, o->max_flows)))
 		goto out;
+	if (!(b.slog = malloc(2 * SLOG_PAIRS * sizeof(uint64_t)))) {
+		rc = ct__err(CT_ENOMEM, "out of memory (trace)");
+		goto out;
+	}
 	/* dust for the pattern finder: the cutoff, at least 10,000 sat */
 	b.res.dust_threshold = b.cutoff > 10000 ? b.cutoff : 10000;
 	ct_labels *lab = NULL;
@@ -1073,6 +1170,8 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 		if (t == last)
 			continue;
 		last = t;
+		if (!b.back)
+			lookahead(&b);
 		if ((rc = b.back ? backward_tx(&b, t) : forward_tx(&b, t))) {
 			json_decref(seeds);
 			goto out_lab;
@@ -1080,6 +1179,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 		if (b.n > b.res.peak_frontier)
 			b.res.peak_frontier = b.n;
 	}
+	sent_flush(&b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1101,6 +1201,7 @@ out:
 		free(b.rb[i].v);
 	free(b.stop);
 	free(b.sset);
+	free(b.slog);
 	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
 	                     &b.refs, &b.ai};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)

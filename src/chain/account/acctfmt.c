@@ -301,6 +301,35 @@ int ct__acct_amount_parse(ct_u256 *out, const char *s, size_t n, int decimals,
 	long shift = (long)dec + exp - nfrac;
 	size_t ndig = (ie - is) + (size_t)nfrac;
 	/* Walk digits: integer then fraction; drop trailing digits if shift < 0. */
+	if (shift >= 0 && (long)ndig + shift <= 38) {
+		/* The common case: below 10^38, so 128 bits hold it and no
+		 * digit is dropped. Digits 19 at a time into one word. */
+		unsigned __int128 v = 0;
+		uint64_t acc = 0;
+		int accn = 0;
+		for (size_t k = is; k < ie; k++) {
+			acc = acc * 10 + (uint64_t)(s[k] - '0');
+			if (++accn == 19) {
+				v = v * P10[19] + acc;
+				acc = 0;
+				accn = 0;
+			}
+		}
+		for (size_t k = fs; k < fe; k++) {
+			acc = acc * 10 + (uint64_t)(s[k] - '0');
+			if (++accn == 19) {
+				v = v * P10[19] + acc;
+				acc = 0;
+				accn = 0;
+			}
+		}
+		v = v * P10[accn] + acc;
+		for (long t = shift; t > 0; t -= 19)
+			v *= P10[t >= 19 ? 19 : t];
+		out->w[0] = (uint64_t)v;
+		out->w[1] = (uint64_t)(v >> 64);
+		return 0;
+	}
 	long keep = (long)ndig + (shift < 0 ? shift : 0);
 	if (keep < 0)
 		keep = 0;

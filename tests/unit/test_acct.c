@@ -121,6 +121,42 @@ static void test_amounts(void)
 	CHECK(strcmp(out, "231584178474632390847141970017375815706539969331281128078915168015826259279870") == 0);
 }
 
+/* ct__hex16 (16 digits a step) against a plain digit-by-digit decode:
+ * every byte value at every position, among valid digits. */
+static void test_hex16(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	int bad = 0;
+	for (int pos = 0; pos < 16; pos++)
+		for (int c = 0; c < 256; c++) {
+			char in[16];
+			uint8_t out[8], want[8];
+			for (int i = 0; i < 16; i++)
+				in[i] = digits[(i * 7 + c + pos) % 22];
+			in[pos] = (char)c;
+			int ok = 1;
+			for (int i = 0; i < 16; i++) {
+				int ch = (unsigned char)in[i], v;
+				if (ch >= '0' && ch <= '9')
+					v = ch - '0';
+				else if (ch >= 'a' && ch <= 'f')
+					v = ch - 'a' + 10;
+				else if (ch >= 'A' && ch <= 'F')
+					v = ch - 'A' + 10;
+				else
+					v = -1, ok = 0;
+				if (i % 2 == 0)
+					want[i / 2] = (uint8_t)((v & 15) << 4);
+				else
+					want[i / 2] |= (uint8_t)(v & 15);
+			}
+			int rc = ct__hex16(out, in);
+			if ((rc != 0) != !ok || (ok && memcmp(out, want, 8) != 0))
+				bad++;
+		}
+	CHECK(bad == 0);
+}
+
 static void key(ct_acct_key *k, int i)
 {
 	memset(k, 0, sizeof(*k));
@@ -388,6 +424,7 @@ int main(void)
 {
 	test_addresses();
 	test_amounts();
+	test_hex16();
 	test_store();
 	test_rollback_crash();
 	TAP_DONE();

@@ -54,13 +54,10 @@ static int parse_evm(ct_acct_key *k, const char *s, size_t n)
 		upper |= letter & ~w;
 		lower |= letter & w;
 	}
-	int bad = 0;
-	for (size_t i = 0; i < 20; i++) {
-		int v1 = hexv(h[2 * i]), v2 = hexv(h[2 * i + 1]);
-		bad |= v1 | v2;
-		k->b[i] = (uint8_t)((unsigned)v1 << 4 | (unsigned)v2);
-	}
-	if (__builtin_expect(bad < 0, 0))
+	/* bytes 0-7, 8-15 and 12-19 (overlapping: the same values twice) */
+	int bad = ct__hex16(k->b, (const char *)h) | ct__hex16(k->b + 8, (const char *)h + 16) |
+	          ct__hex16(k->b + 12, (const char *)h + 24);
+	if (__builtin_expect(bad, 0))
 		return ct__err(CT_EDATA, "not an Ethereum address (bad hex digit): '%.42s'", s);
 	if (lower && upper) {
 		char lc[40];

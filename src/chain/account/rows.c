@@ -741,12 +741,9 @@ static int parse_hash(const ct_field *f, uint8_t out[32])
 	if (n != 64)
 		return -1;
 	int bad = 0;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexd(p[2 * i]), lo = hexd(p[2 * i + 1]);
-		bad |= hi | lo;
-		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
-	}
-	return bad < 0 ? -1 : 0;
+	for (int i = 0; i < 4; i++)
+		bad |= ct__hex16(out + 8 * i, p + 16 * i);
+	return bad ? -1 : 0;
 }
 
 static int ieq(const ct_field *f, const char *s)

@@ -219,6 +219,21 @@ static inline int mul_add(ct_u256 *r, uint64_t m, uint64_t a)
 	return c != 0;
 }
 
+/* v = v * 10^n + the n decimal digits at s (checked digits): eight at a
+ * time in one word (pairs, then fours, then the eight), the rest one by one. */
+static inline void dec_digits(unsigned __int128 *v, const char *s, size_t n)
+{
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w = ct_le64((const uint8_t *)s) - 0x3030303030303030ULL;
+		w = (w * 10 + (w >> 8)) & 0x00ff00ff00ff00ffULL;
+		w = (w * 100 + (w >> 16)) & 0x0000ffff0000ffffULL;
+		w = (w * 10000 + (w >> 32)) & 0xffffffffULL;
+		*v = *v * 100000000u + w;
+	}
+	for (; n; s++, n--)
+		*v = *v * 10 + (unsigned)(*s - '0');
+}
+
 int ct__acct_amount_parse(ct_u256 *out, const char *s, size_t n, int decimals,
                           const char **why)
 {
@@ -300,27 +315,10 @@ int ct__acct_amount_parse(ct_u256 *out, const char *s, size_t n, int decimals,
 	/* Walk digits: integer then fraction; drop trailing digits if shift < 0. */
 	if (shift >= 0 && (long)ndig + shift <= 38) {
 		/* The common case: below 10^38, so 128 bits hold it and no
-		 * digit is dropped. Digits 19 at a time into one word. */
+		 * digit is dropped (the digits were checked above). */
 		unsigned __int128 v = 0;
-		uint64_t acc = 0;
-		int accn = 0;
-		for (size_t k = is; k < ie; k++) {
-			acc = acc * 10 + (uint64_t)(s[k] - '0');
-			if (++accn == 19) {
-				v = v * P10[19] + acc;
-				acc = 0;
-				accn = 0;
-			}
-		}
-		for (size_t k = fs; k < fe; k++) {
-			acc = acc * 10 + (uint64_t)(s[k] - '0');
-			if (++accn == 19) {
-				v = v * P10[19] + acc;
-				acc = 0;
-				accn = 0;
-			}
-		}
-		v = v * P10[accn] + acc;
+		dec_digits(&v, s + is, ie - is);
+		dec_digits(&v, s + fs, fe - fs);
 		for (long t = shift; t > 0; t -= 19)
 			v *= P10[t >= 19 ? 19 : t];
 		out->w[0] = (uint64_t)v;

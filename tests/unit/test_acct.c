@@ -89,6 +89,19 @@ static void test_amounts(void)
 	    "115792089237316195423570985008687907853269984665640564039457584007913129639935");
 	amt("115792089237316195423570985008687907853269984665640564039457584007913129639936", 0,
 	    NULL);
+	/* around the 128-bit fast path (38 digits after scaling) */
+	amt("18446744073709551616", 0, "18446744073709551616");
+	amt("99999999999999999999.999999999999999999", 18,
+	    "99999999999999999999999999999999999999");
+	amt("999999999999999999999.999999999999999999", 18,
+	    "999999999999999999999999999999999999999");
+	amt("1234567890123456789012.5", 16, "12345678901234567890125000000000000000");
+	amt("0.0000000000000000000000000000000000001", 38, "10");
+	amt("231.722562962676789948", 18, "231722562962676789948");
+	amt("12345678.87654321", 8, "1234567887654321");
+	amt("123456789012345678901234567890.12345678", 8,
+	    "12345678901234567890123456789012345678");
+	amt("09080706.0504030201", 10, "90807060504030201");
 	amt("340282366920938463463374607431768211456", 18,
 	    "340282366920938463463374607431768211456000000000000000000");
 	ct_u256 v = {{1500000, 0, 0, 0}};
@@ -110,6 +123,42 @@ static void test_amounts(void)
 	ct__acct_sum_add(&big, &max);
 	ct__acct_sum_str(out, sizeof(out), &big, 0);
 	CHECK(strcmp(out, "231584178474632390847141970017375815706539969331281128078915168015826259279870") == 0);
+}
+
+/* ct__hex16 (16 digits a step) against a plain digit-by-digit decode:
+ * every byte value at every position, among valid digits. */
+static void test_hex16(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	int bad = 0;
+	for (int pos = 0; pos < 16; pos++)
+		for (int c = 0; c < 256; c++) {
+			char in[16];
+			uint8_t out[8], want[8];
+			for (int i = 0; i < 16; i++)
+				in[i] = digits[(i * 7 + c + pos) % 22];
+			in[pos] = (char)c;
+			int ok = 1;
+			for (int i = 0; i < 16; i++) {
+				int ch = (unsigned char)in[i], v;
+				if (ch >= '0' && ch <= '9')
+					v = ch - '0';
+				else if (ch >= 'a' && ch <= 'f')
+					v = ch - 'a' + 10;
+				else if (ch >= 'A' && ch <= 'F')
+					v = ch - 'A' + 10;
+				else
+					v = -1, ok = 0;
+				if (i % 2 == 0)
+					want[i / 2] = (uint8_t)((v & 15) << 4);
+				else
+					want[i / 2] |= (uint8_t)(v & 15);
+			}
+			int rc = ct__hex16(out, in);
+			if ((rc != 0) != !ok || (ok && memcmp(out, want, 8) != 0))
+				bad++;
+		}
+	CHECK(bad == 0);
 }
 
 static void key(ct_acct_key *k, int i)
@@ -379,6 +428,7 @@ int main(void)
 {
 	test_addresses();
 	test_amounts();
+	test_hex16();
 	test_store();
 	test_rollback_crash();
 	TAP_DONE();

@@ -8,6 +8,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- column names ------------------------------------------------------- */
 
@@ -168,6 +171,61 @@ static int csv_split(ct_rows *r, const char *p, const char *e, ct_field *out, in
 			return n;
 		p = c + 1;
 	}
+}
+
+/* The common record: no quotes, fields split at commas, ending at '\n' or
+ * the end. One pass (16 bytes a step where SSE2 is there) finds the
+ * commas and the end together. Returns the field count and *e_out, or -1
+ * for a record the general path must take (a quote, too many fields). */
+static int csv_fast(const char *s, const char *end, ct_field *out, const char **e_out)
+{
+	const char *p = s, *fs = s;
+	int n = 0;
+#ifdef __SSE2__
+	const __m128i comma = _mm_set1_epi8(','), nl = _mm_set1_epi8('\n'),
+	              quote = _mm_set1_epi8('"');
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		        _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, nl)),
+		        _mm_cmpeq_epi8(v, quote)));
+		while (m) {
+			const char *q = p + __builtin_ctz(m);
+			m &= m - 1;
+			if (*q == '"' || n == CT_ROWS_MAXCOLS)
+				return -1;
+			out[n].p = fs;
+			out[n].n = (uint32_t)(q - fs);
+			n++;
+			fs = q + 1;
+			if (*q == '\n') {
+				*e_out = q;
+				return n;
+			}
+		}
+	}
+#endif
+	for (; p < end; p++) {
+		char c = *p;
+		if (c != ',' && c != '\n' && c != '"')
+			continue;
+		if (c == '"' || n == CT_ROWS_MAXCOLS)
+			return -1;
+		out[n].p = fs;
+		out[n].n = (uint32_t)(p - fs);
+		n++;
+		fs = p + 1;
+		if (c == '\n') {
+			*e_out = p;
+			return n;
+		}
+	}
+	if (n == CT_ROWS_MAXCOLS)
+		return -1;
+	out[n].p = fs;
+	out[n].n = (uint32_t)(end - fs);
+	*e_out = end;
+	return n + 1;
 }
 
 static int is_blank(const char *p, const char *e)
@@ -467,6 +525,38 @@ int ct__rows_next(ct_rows *r, ct_field *f, const char **line_p, size_t *line_len
 		const char *s = r->p, *e;
 		r->line += r->extra;
 		r->extra = 0;
+		if (!r->jsonl) {
+			ct_field raw[CT_ROWS_MAXCOLS];
+			int n = csv_fast(s, r->end, raw, &e);
+			if (n > 0) {
+				/* as below, for a record without quotes (so on one line) */
+				r->line++;
+				r->p = e < r->end ? e + 1 : e;
+				*line_p = s;
+				*line_len = (size_t)(e - s);
+				if (*line_len && s[*line_len - 1] == '\r') {
+					(*line_len)--;
+					raw[n - 1].n--;
+				}
+				if (is_blank(s, e))
+					continue;
+				if (n != r->ncols) {
+					*why = n < r->ncols ? "fewer fields than the header has"
+					                    : "more fields than the header has";
+					return CT_EDATA;
+				}
+				for (int i = 0; i < RC_N; i++)
+					f[i].present = 0;
+				for (int i = 0; i < n; i++) {
+					int c = r->map[i];
+					if (c >= 0) {
+						f[c] = raw[i];
+						f[c].present = raw[i].n > 0;
+					}
+				}
+				return 1;
+			}
+		}
 		if (r->jsonl) {
 			e = memchr(s, '\n', (size_t)(r->end - s));
 			if (!e)
@@ -651,12 +741,9 @@ static int parse_hash(const ct_field *f, uint8_t out[32])
 	if (n != 64)
 		return -1;
 	int bad = 0;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexd(p[2 * i]), lo = hexd(p[2 * i + 1]);
-		bad |= hi | lo;
-		out[i] = (uint8_t)((unsigned)hi << 4 | (unsigned)lo);
-	}
-	return bad < 0 ? -1 : 0;
+	for (int i = 0; i < 4; i++)
+		bad |= ct__hex16(out + 8 * i, p + 16 * i);
+	return bad ? -1 : 0;
 }
 
 static int ieq(const ct_field *f, const char *s)

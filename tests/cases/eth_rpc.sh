@@ -23,6 +23,9 @@ cleanup() {
 	[ -n "$PROXY_PID" ] && kill "$PROXY_PID" 2>/dev/null
 	[ -n "$NODE2_PID" ] && kill "$NODE2_PID" 2>/dev/null
 	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null
+	# every other background job too (a --follow run left behind by a
+	# failure would retry forever and make `wait` hang)
+	kill $(jobs -p) 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$WORK"
 }
@@ -142,8 +145,8 @@ echo "ok: kill -9"
 # 6. --follow: new transfers arrive while it runs; SIGTERM stops it cleanly
 "$CLI" --db "$DB" ingest eth --rpc "$URL" --follow --poll-ms 100 --json > "$WORK/f.json" 2> "$WORK/f.err" &
 F=$!
-wait_for() { # wait until the --follow run has stored block $1
-	for i in $(seq 1 150); do
+wait_for() { # wait until the --follow run has stored block $1 (up to 2 min: ASan on a busy machine)
+	for i in $(seq 1 600); do
 		"$DUMP" "$DB" | grep -q "\"number\":$1," && return 0
 		sleep 0.2
 	done

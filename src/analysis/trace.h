@@ -162,8 +162,11 @@ void ct__tr_split128(ct_u128 T, const ct_u128 *w, size_t n, ct_u128 D, ct_u128 *
 void ct__tr_align(const uint64_t *len, const uint64_t *tainted, size_t ns, const uint64_t *dst,
                   size_t nd, uint64_t *out);
 
-/* Patterns found in the result (JSON array). */
-json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm);
+/* Patterns found in the result (JSON array): the `max` with the most
+ * tainted value (0: all), in the order found; *found counts them all. */
+json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max, uint64_t *found);
+/* Whether a step can be part of a pattern (others are not kept). */
+int ct__tr_step_wanted(const ct__tr_step *s);
 
 /* The trace --json document. `labels` may be NULL. */
 struct ct_labels;

@@ -379,6 +379,10 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 {
+	/* only what the pattern finder can use: most txs of a large trace
+	 * are plain payments */
+	if (!ct__tr_step_wanted(s))
+		return;
 	if (r->n_steps == r->cap_steps) {
 		size_t nc = r->cap_steps ? r->cap_steps * 2 : 256;
 		ct__tr_step *ns = realloc(r->steps, nc * sizeof(*ns));
@@ -451,6 +455,68 @@ static int cmp_addr(const void *x, const void *y)
 	if (a->hops != b->hops)
 		return a->hops < b->hops ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Taint stopped there (other than by coming back to a seed). */
+static int addr_endpoint(const ct__tr_addr *a)
+{
+	unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
+	return stop != 0 && (a->held > 0 || a->cut > 0);
+}
+
+/* Received at least the cutoff in amounts that were followed. */
+static int addr_significant(const ct__tr_addr *a, int have_cut, ct_u128 cutoff)
+{
+	if (a->received == a->cut && a->cut > 0)
+		return 0;
+	return !have_cut || a->received - a->cut >= cutoff;
+}
+
+static int addr_before(const ct__tr_addr *a, const ct__tr_addr *b)
+{
+	return cmp_addr(&a, &b) < 0;
+}
+
+/* The k first addresses in cmp_addr order, sorted (NULL on OOM): a
+ * bounded heap whose root is the worst kept, then a sort of the k. */
+static const ct__tr_addr **top_addrs(const ct__tr_res *r, size_t k)
+{
+	const ct__tr_addr **h = malloc((k ? k : 1) * sizeof(*h));
+	if (!h)
+		return NULL;
+	if (k == r->n_addrs) {
+		for (size_t i = 0; i < k; i++)
+			h[i] = &r->addrs[i];
+	} else {
+		size_t n = 0;
+		for (size_t i = 0; i < r->n_addrs && k; i++) {
+			const ct__tr_addr *a = &r->addrs[i];
+			size_t c;
+			if (n < k) {
+				/* sift up: parents are worse than children */
+				for (c = n++; c > 0 && addr_before(h[(c - 1) / 2], a); c = (c - 1) / 2)
+					h[c] = h[(c - 1) / 2];
+				h[c] = a;
+				continue;
+			}
+			if (!addr_before(a, h[0]))
+				continue;
+			for (c = 0;;) {
+				size_t l = 2 * c + 1, m = l;
+				if (l >= n)
+					break;
+				if (l + 1 < n && addr_before(h[l], h[l + 1]))
+					m = l + 1;
+				if (!addr_before(a, h[m]))
+					break;
+				h[c] = h[m];
+				c = m;
+			}
+			h[c] = a;
+		}
+	}
+	qsort(h, k, sizeof(*h), cmp_addr);
+	return h;
 }
 
 static json_t *reasons_json(unsigned bits)
@@ -538,66 +604,54 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 	}
 	json_object_set_new(j, "totals", tots);
 
-	/* addresses, largest first */
-	ct__tr_addr **ord = malloc((r->n_addrs ? r->n_addrs : 1) * sizeof(*ord));
-	json_t *addrs = json_array();
-	size_t n_end = 0, n_sig = 0;
-	if (ord) {
-		for (size_t i = 0; i < r->n_addrs; i++)
-			ord[i] = &r->addrs[i];
-		qsort(ord, r->n_addrs, sizeof(*ord), cmp_addr);
-		for (size_t i = 0; i < r->n_addrs; i++) {
-			const ct__tr_addr *a = ord[i];
-			int d = nm->decimals[a->asset];
-			if (o->max_addresses && i >= o->max_addresses) {
-				/* counted, not listed */
-				unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
-				n_end += stop != 0 && (a->held > 0 || a->cut > 0);
-				n_sig += !have_cut || a->received - a->cut >= cutoff;
-				continue;
-			}
-			json_t *x = json_object();
-			nm->addr(nm->ctx, a->id, buf, sizeof(buf));
-			json_object_set_new(x, "address", json_string(buf));
-			json_object_set_new(x, "asset", json_string(nm->assets[a->asset]));
-			json_object_set_new(x, "amount", jamt(a->received, d));
-			json_object_set_new(x, "hops", json_integer(a->hops == UINT32_MAX ? 0 : a->hops));
-			json_t *lj = json_array();
-			if (labels) {
-				ct_label *ls = NULL;
-				size_t nl = 0;
-				snprintf(full, sizeof(full), "%s:%s", nm->chain, buf);
-				if (ct_labels_lookup(labels, full, &ls, &nl) == 0) {
-					for (size_t k = 0; k < nl; k++) {
-						json_t *l = json_object();
-						json_object_set_new(l, "category", json_string(ls[k].category));
-						json_object_set_new(l, "name", json_string(ls[k].name));
-						json_object_set_new(l, "source", json_string(ls[k].source));
-						json_array_append_new(lj, l);
-					}
-					ct_free(ls);
-				}
-			}
-			json_object_set_new(x, "labels", lj);
-			json_object_set_new(x, "cluster", nm->cluster ? nm->cluster(nm->ctx, a->id) : json_null());
-			unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
-			int endpoint = stop != 0 && (a->held > 0 || a->cut > 0);
-			json_object_set_new(x, "endpoint", json_boolean(endpoint));
-			json_object_set_new(x, "reasons", reasons_json(a->reasons));
-			json_object_set_new(x, "held", jamt(a->held, d));
-			json_object_set_new(x, "cut_off", jamt(a->cut, d));
-			json_object_set_new(x, "sent", jamt(a->sent, d));
-			json_object_set_new(x, "seed", json_boolean(a->seed));
-			int sig = !have_cut || a->received - a->cut >= cutoff;
-			if (a->received == a->cut && a->cut > 0)
-				sig = 0;
-			json_object_set_new(x, "significant", json_boolean(sig));
-			n_end += endpoint;
-			n_sig += sig;
-			json_array_append_new(addrs, x);
-		}
-		free(ord);
+	/* addresses, largest first: all sorted, or the `max_addresses`
+	 * largest picked in one pass (a large trace reaches millions) */
+	size_t n_end = 0, n_sig = 0, n_list = r->n_addrs;
+	if (o->max_addresses && n_list > o->max_addresses)
+		n_list = o->max_addresses;
+	for (size_t i = 0; i < r->n_addrs; i++) {
+		n_end += addr_endpoint(&r->addrs[i]);
+		n_sig += addr_significant(&r->addrs[i], have_cut, cutoff);
 	}
+	const ct__tr_addr **ord = top_addrs(r, n_list);
+	json_t *addrs = json_array();
+	for (size_t i = 0; ord && i < n_list; i++) {
+		const ct__tr_addr *a = ord[i];
+		int d = nm->decimals[a->asset];
+		json_t *x = json_object();
+		nm->addr(nm->ctx, a->id, buf, sizeof(buf));
+		json_object_set_new(x, "address", json_string(buf));
+		json_object_set_new(x, "asset", json_string(nm->assets[a->asset]));
+		json_object_set_new(x, "amount", jamt(a->received, d));
+		json_object_set_new(x, "hops", json_integer(a->hops == UINT32_MAX ? 0 : a->hops));
+		json_t *lj = json_array();
+		if (labels) {
+			ct_label *ls = NULL;
+			size_t nl = 0;
+			snprintf(full, sizeof(full), "%s:%s", nm->chain, buf);
+			if (ct_labels_lookup(labels, full, &ls, &nl) == 0) {
+				for (size_t k = 0; k < nl; k++) {
+					json_t *l = json_object();
+					json_object_set_new(l, "category", json_string(ls[k].category));
+					json_object_set_new(l, "name", json_string(ls[k].name));
+					json_object_set_new(l, "source", json_string(ls[k].source));
+					json_array_append_new(lj, l);
+				}
+				ct_free(ls);
+			}
+		}
+		json_object_set_new(x, "labels", lj);
+		json_object_set_new(x, "cluster", nm->cluster ? nm->cluster(nm->ctx, a->id) : json_null());
+		json_object_set_new(x, "endpoint", json_boolean(addr_endpoint(a)));
+		json_object_set_new(x, "reasons", reasons_json(a->reasons));
+		json_object_set_new(x, "held", jamt(a->held, d));
+		json_object_set_new(x, "cut_off", jamt(a->cut, d));
+		json_object_set_new(x, "sent", jamt(a->sent, d));
+		json_object_set_new(x, "seed", json_boolean(a->seed));
+		json_object_set_new(x, "significant", json_boolean(addr_significant(a, have_cut, cutoff)));
+		json_array_append_new(addrs, x);
+	}
+	free(ord);
 	json_object_set_new(j, "addresses", addrs);
 	json_object_set_new(j, "addresses_dropped",
 	                    json_integer(o->max_addresses && r->n_addrs > o->max_addresses
@@ -640,7 +694,11 @@ json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_label
 	free(anames);
 	json_object_set_new(j, "flows", flows);
 	json_object_set_new(j, "flows_dropped", json_integer((json_int_t)r->flows_dropped));
-	json_object_set_new(j, "patterns", ct__tr_patterns(r, nm));
+	uint64_t n_pat = 0;
+	json_object_set_new(j, "patterns", ct__tr_patterns(r, nm, o->max_patterns, &n_pat));
+	json_object_set_new(j, "patterns_dropped",
+	                    json_integer(o->max_patterns && n_pat > o->max_patterns
+	                                     ? (json_int_t)(n_pat - o->max_patterns) : 0));
 	json_t *st = json_object();
 	json_object_set_new(st, "addresses", json_integer((json_int_t)r->n_addrs));
 	json_object_set_new(st, "endpoints", json_integer((json_int_t)n_end));

@@ -14,6 +14,18 @@
 /* From the library (analysis/trace_res.c): ISO 8601 or Unix seconds. */
 int ct__time_parse(int64_t *out, const char *s);
 
+/* A count option's value: digits only. */
+static int count_arg(size_t *out, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n > SIZE_MAX)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
 /* Parse trace options from argv[from..]; seeds and unknown words go to
  * `rest` (positional). Returns EXIT_OK or a usage error. */
 int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, size_t *n_seeds,
@@ -65,10 +77,16 @@ int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, si
 			o->asset = v;
 		} else if (!strcmp(a, "--max-flows")) {
 			NEED();
-			o->max_flows = (size_t)strtoull(v, NULL, 10);
+			if (count_arg(&o->max_flows, v))
+				return cli_usage("--max-flows '%s' is not a count (0: all)", v);
 		} else if (!strcmp(a, "--max-addresses")) {
 			NEED();
-			o->max_addresses = (size_t)strtoull(v, NULL, 10);
+			if (count_arg(&o->max_addresses, v))
+				return cli_usage("--max-addresses '%s' is not a count (0: all)", v);
+		} else if (!strcmp(a, "--max-patterns")) {
+			NEED();
+			if (count_arg(&o->max_patterns, v))
+				return cli_usage("--max-patterns '%s' is not a count (0: all)", v);
 		} else if (!strcmp(a, "--format") && format) {
 			NEED();
 			*format = v;

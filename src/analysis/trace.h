@@ -109,7 +109,11 @@ typedef struct ct__tr_res {
 	ct__tr_addr *addrs;
 	size_t n_addrs, cap_addrs;
 	struct ct__tr_slot *slots; /* open addressing over addrs */
-	size_t n_slots;
+	size_t n_slots, n_hashed; /* slots, addresses in them */
+	/* asset 0, ids below n_dense: a direct index (idx + 1, 0 = none)
+	 * instead of the slots; see ct__tr_res_dense() */
+	uint32_t *dense;
+	uint64_t n_dense;
 	ct__tr_flow *flows;
 	size_t n_flows, cap_flows, max_flows;
 	uint64_t flows_dropped;
@@ -135,10 +139,17 @@ static inline uint64_t ct__tr_mix(uint32_t asset, uint64_t id)
 }
 static inline void ct__tr_prefetch_addr(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {
-	__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
+	if (!asset && id < r->n_dense)
+		__builtin_prefetch(&r->dense[id]);
+	else
+		__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
 }
 
 int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows);
+/* Index the addresses of asset 0 with ids below n directly (4 bytes per
+ * possible id, pages touched on demand) when n is small enough that this
+ * beats the hash map; a no-op otherwise. */
+void ct__tr_res_dense(ct__tr_res *r, uint64_t n);
 void ct__tr_res_free(ct__tr_res *r);
 /* The entry of (asset, id), created with hops = UINT32_MAX; NULL on OOM. */
 ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id);

@@ -1122,6 +1122,9 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	}
 	if ((rc = ct__tr_res_init(&b.res, 1, o->max_flows)))
 		goto out;
+	/* the pseudo-addresses (coinbase, unknown, none) are ids near 2^64:
+	 * they stay in the hash map */
+	ct__tr_res_dense(&b.res, b.st->c.addrs);
 	if (!(b.slog = malloc(2 * SLOG_PAIRS * sizeof(uint64_t)))) {
 		rc = ct__err(CT_ENOMEM, "out of memory (trace)");
 		goto out;

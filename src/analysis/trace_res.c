@@ -290,8 +290,23 @@ int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows)
 	return 0;
 }
 
+/* At most 64 M ids (256 MB of address space, touched page by page):
+ * beyond that a trace reaching addresses spread over the whole range would
+ * touch a page per address, and the hash map costs less memory. */
+#define DENSE_MAX (UINT64_C(64) << 20)
+
+void ct__tr_res_dense(ct__tr_res *r, uint64_t n)
+{
+	if (!n || n > DENSE_MAX || r->n_addrs)
+		return;
+	r->dense = calloc((size_t)n, sizeof(*r->dense));
+	if (r->dense)
+		r->n_dense = n;
+}
+
 void ct__tr_res_free(ct__tr_res *r)
 {
+	free(r->dense);
 	free(r->addrs);
 	free(r->slots);
 	free(r->flows);
@@ -304,6 +319,8 @@ void ct__tr_res_free(ct__tr_res *r)
 
 ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {
+	if (!asset && id < r->n_dense)
+		return r->dense[id] ? &r->addrs[r->dense[id] - 1] : NULL;
 	size_t mask = r->n_slots - 1;
 	for (size_t s = mix(asset, id) & mask;; s = (s + 1) & mask) {
 		const ct__tr_slot *sl = &r->slots[s];
@@ -319,7 +336,8 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	ct__tr_addr *a = ct__tr_addr_find(r, asset, id);
 	if (a)
 		return a;
-	if ((r->n_addrs + 1) * 2 > r->n_slots) {
+	int dense = !asset && id < r->n_dense;
+	if (!dense && (r->n_hashed + 1) * 2 > r->n_slots) {
 		size_t ns = r->n_slots * 2;
 		ct__tr_slot *sl = calloc(ns, sizeof(*sl));
 		if (!sl) {
@@ -327,6 +345,8 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 			return NULL;
 		}
 		for (size_t i = 0; i < r->n_addrs; i++) {
+			if (!r->addrs[i].asset && r->addrs[i].id < r->n_dense)
+				continue; /* in the direct index */
 			size_t s = mix(r->addrs[i].asset, r->addrs[i].id) & (ns - 1);
 			while (sl[s].idx1)
 				s = (s + 1) & (ns - 1);
@@ -351,6 +371,11 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	a->id = id;
 	a->asset = asset;
 	a->hops = UINT32_MAX;
+	if (dense) {
+		r->dense[id] = (uint32_t)r->n_addrs;
+		return a;
+	}
+	r->n_hashed++;
 	size_t mask = r->n_slots - 1, s = mix(asset, id) & mask;
 	while (r->slots[s].idx1)
 		s = (s + 1) & mask;

@@ -14,6 +14,7 @@
 #include "chain/account/acctstore.h"
 #include "labels/labels.h"
 #include "query/db.h"
+#include "util/bigmem.h"
 #include "util/encode.h"
 #include "util/error.h"
 #include "util/fsutil.h"
@@ -68,6 +69,7 @@ typedef struct bt {
 	int time_limits;
 	uint64_t *sset;
 	size_t scap2, sn;
+	uint64_t seed_lo, seed_hi; /* the seed outputs' id range */
 	/* per-tx scratch */
 	size_t scap;
 	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
@@ -91,7 +93,7 @@ static uint64_t hh(uint64_t k)
 static int map_grow(bt *b)
 {
 	size_t nc = b->cap ? b->cap * 2 : 4096;
-	ent *nm = calloc(nc, sizeof(*nm));
+	ent *nm = ct__big_zalloc(nc * sizeof(*nm));
 	if (!nm)
 		return ct__err(CT_ENOMEM, "out of memory (trace frontier of %zu outputs)", b->n);
 	for (size_t i = 0; i < b->cap; i++)
@@ -101,7 +103,7 @@ static int map_grow(bt *b)
 				s = (s + 1) & (nc - 1);
 			nm[s] = b->map[i];
 		}
-	free(b->map);
+	ct__big_free(b->map, b->cap * sizeof(*b->map));
 	b->map = nm;
 	b->cap = nc;
 	return 0;
@@ -484,7 +486,8 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 	if (is_seed)
 		ad->seed = 1;
 	if (!is_seed) {
-		ent *e = o == UINT64_MAX ? NULL : map_find(b, o);
+		/* a seed output reached again? (only ids in the seeds' range can be) */
+		ent *e = o == UINT64_MAX || o < b->seed_lo || o > b->seed_hi ? NULL : map_find(b, o);
 		if (e && (e->aidx & F_SEED)) {
 			ct__tr_stop(&b->res, ad, amt, CT_END_SEED);
 			return 0;
@@ -843,6 +846,10 @@ static int seed_output(bt *b, uint64_t o)
 	if (!v || dup)
 		return 0;
 	b->res.tot[0].seeds += v;
+	if (o < b->seed_lo)
+		b->seed_lo = o;
+	if (o > b->seed_hi)
+		b->seed_hi = o;
 	uint64_t next = b->back ? ct__out_tx(b->st, o) : ct__out_spent_by(b->st, o);
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
 	if (!ad)
@@ -1106,6 +1113,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	}
 	*handled = 1;
 	b.o = o;
+	b.seed_lo = UINT64_MAX;
 	b.pol = ct__tr_policy(o->policy);
 	b.back = o->backward;
 	if ((rc = ct__btcstore_open(&b.st, db->dir, net, 0)))
@@ -1199,7 +1207,7 @@ out_lab:
 		ct__clusters_close(b.cl);
 out:
 	ct__tr_res_free(&b.res);
-	free(b.map);
+	ct__big_free(b.map, b.cap * sizeof(*b.map));
 	for (int i = 0; i < 65; i++)
 		free(b.rb[i].v);
 	free(b.stop);

@@ -6,6 +6,7 @@
  */
 #include "analysis/trace.h"
 #include "labels/labels.h"
+#include "util/bigmem.h"
 #include "util/error.h"
 
 #include <ctype.h>
@@ -281,11 +282,11 @@ int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows)
 	r->n_tot = n_assets ? n_assets : 1;
 	r->tot = ct__calloc(r->n_tot, sizeof(*r->tot));
 	r->n_slots = 1024;
-	r->slots = ct__calloc(r->n_slots, sizeof(*r->slots));
+	r->slots = ct__big_zalloc(r->n_slots * sizeof(*r->slots));
 	r->max_flows = max_flows;
 	if (!r->tot || !r->slots) {
 		ct__tr_res_free(r);
-		return CT_ENOMEM;
+		return ct__err(CT_ENOMEM, "out of memory (trace result)");
 	}
 	return 0;
 }
@@ -299,16 +300,16 @@ void ct__tr_res_dense(ct__tr_res *r, uint64_t n)
 {
 	if (!n || n > DENSE_MAX || r->n_addrs)
 		return;
-	r->dense = calloc((size_t)n, sizeof(*r->dense));
+	r->dense = ct__big_zalloc((size_t)n * sizeof(*r->dense));
 	if (r->dense)
 		r->n_dense = n;
 }
 
 void ct__tr_res_free(ct__tr_res *r)
 {
-	free(r->dense);
+	ct__big_free(r->dense, (size_t)r->n_dense * sizeof(*r->dense));
 	free(r->addrs);
-	free(r->slots);
+	ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 	free(r->flows);
 	free(r->steps);
 	free(r->tot);
@@ -339,7 +340,7 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	int dense = !asset && id < r->n_dense;
 	if (!dense && (r->n_hashed + 1) * 2 > r->n_slots) {
 		size_t ns = r->n_slots * 2;
-		ct__tr_slot *sl = calloc(ns, sizeof(*sl));
+		ct__tr_slot *sl = ct__big_zalloc(ns * sizeof(*sl));
 		if (!sl) {
 			r->oom = 1;
 			return NULL;
@@ -352,7 +353,7 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 				s = (s + 1) & (ns - 1);
 			sl[s] = (ct__tr_slot){r->addrs[i].id, r->addrs[i].asset, (uint32_t)(i + 1)};
 		}
-		free(r->slots);
+		ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 		r->slots = sl;
 		r->n_slots = ns;
 	}

@@ -158,6 +158,9 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f);
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s);
 /* Record that `amount` stopped at address entry a for reason bit. */
 void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason);
+/* Its two halves, for engines that apply entry updates later. */
+void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason);
+void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason);
 
 /* Exact splits (see the top of this file). ------------------------------ */
 

@@ -432,16 +432,18 @@ static unsigned bit_index(unsigned bit)
 	return i;
 }
 
-void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
+void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason)
 {
-	ct__tr_totals *t = &r->tot[a ? a->asset : 0];
-	if (a) {
-		a->reasons |= reason;
-		if (reason == CT_END_DUST)
-			a->cut += amount;
-		else if (reason != CT_END_SEED)
-			a->held += amount;
-	}
+	a->reasons |= reason;
+	if (reason == CT_END_DUST)
+		a->cut += amount;
+	else if (reason != CT_END_SEED)
+		a->held += amount;
+}
+
+void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason)
+{
+	ct__tr_totals *t = &r->tot[asset];
 	if (reason == CT_END_DUST)
 		t->cut += amount;
 	else if (reason == CT_END_SEED)
@@ -449,6 +451,13 @@ void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 	else
 		t->held += amount;
 	t->by_reason[bit_index(reason)] += amount;
+}
+
+void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
+{
+	if (a)
+		ct__tr_stop_entry(a, amount, reason);
+	ct__tr_stop_totals(r, a ? a->asset : 0, amount, reason);
 }
 
 /* ---- JSON -------------------------------------------------------------- */

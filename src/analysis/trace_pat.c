@@ -40,19 +40,6 @@ static int cmp_step(const void *x, const void *y)
 	return a->tx < b->tx ? -1 : a->tx > b->tx;
 }
 
-static const ct__tr_step *find_step(const ct__tr_step *s, size_t n, uint64_t tx)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t m = (lo + hi) / 2;
-		if (s[m].tx < tx)
-			lo = m + 1;
-		else
-			hi = m;
-	}
-	return lo < n && s[lo].tx == tx ? &s[lo] : NULL;
-}
-
 static int cmp_flow(const void *x, const void *y)
 {
 	const ct__tr_flow *a = x, *b = y;
@@ -144,6 +131,7 @@ typedef struct pctx {
 	const ct__tr_namer *nm;
 	ct__tr_step *s;  /* steps sorted by tx */
 	size_t n;
+	size_t *nxt;     /* peel steps: the step spending the larger output (SIZE_MAX: none) */
 	ct__tr_flow *fx; /* flows by tx (or by sender) */
 	ct__tr_flow *fs; /* flows by (from, to, tx)    */
 	cand *c;
@@ -192,20 +180,75 @@ static size_t step_receivers(const pctx *x, const ct__tr_step *p, int dusting, j
 	return listed;
 }
 
+/* nxt[] of every peel step, through a hash of the steps' txs (a binary
+ * search per step costs ~20 cache misses on a million steps). */
+static int link_peels(pctx *x)
+{
+	size_t n = x->n, cap = 64;
+	while (cap < 2 * n)
+		cap *= 2;
+	uint64_t *key = calloc(cap, sizeof(*key));
+	size_t *val = malloc(cap * sizeof(*val));
+	x->nxt = malloc((n ? n : 1) * sizeof(*x->nxt));
+	if (!key || !val || !x->nxt) {
+		free(key);
+		free(val);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = x->s[i].tx + 1, h = (k * 0x9e3779b97f4a7c15ull) >> 20;
+		for (;; h++) {
+			size_t sl = h & (cap - 1);
+			if (!key[sl]) {
+				key[sl] = k;
+				val[sl] = i;
+				break;
+			}
+			if (key[sl] == k)
+				break; /* the first step of a tx, as a search would find */
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		x->nxt[i] = SIZE_MAX;
+		if (!is_peel(&x->s[i]) || x->s[i].big_out_next == UINT64_MAX)
+			continue;
+		uint64_t k = x->s[i].big_out_next + 1, h = (k * 0x9e3779b97f4a7c15ull) >> 20;
+		for (;; h++) {
+			size_t sl = h & (cap - 1);
+			if (!key[sl])
+				break;
+			if (key[sl] == k) {
+				x->nxt[i] = val[sl];
+				break;
+			}
+		}
+	}
+	free(key);
+	free(val);
+	return 0;
+}
+
+static const ct__tr_step *next_peel(const pctx *x, const ct__tr_step *p)
+{
+	size_t i = x->nxt[p - x->s];
+	return i == SIZE_MAX ? NULL : &x->s[i];
+}
+
 static void find_peels(pctx *x)
 {
 	ct__tr_step *s = x->s;
 	size_t n = x->n;
 	/* peel chains: start at peel steps no peel step leads to */
 	unsigned char *linked = calloc(n ? n : 1, 1);
-	if (!linked) {
+	if (!linked || link_peels(x) != 0) {
+		free(linked);
 		x->oom = 1;
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!is_peel(&s[i]))
 			continue;
-		const ct__tr_step *nx = find_step(s, n, s[i].big_out_next);
+		const ct__tr_step *nx = next_peel(x, &s[i]);
 		if (nx && is_peel(nx))
 			linked[nx - s] = 1;
 	}
@@ -213,8 +256,7 @@ static void find_peels(pctx *x)
 		if (!is_peel(&s[i]) || linked[i])
 			continue;
 		size_t len = 0;
-		for (const ct__tr_step *p = &s[i]; p && is_peel(p) && len <= n;
-		     p = find_step(s, n, p->big_out_next))
+		for (const ct__tr_step *p = &s[i]; p && is_peel(p) && len <= n; p = next_peel(x, p))
 			len++;
 		if (len >= 3)
 			cand_add(x, (cand){PK_PEEL, i, len, 0, s[i].tainted_in});
@@ -269,8 +311,7 @@ static json_t *write_cand(const pctx *x, const cand *c)
 		const ct__tr_step *s0 = &x->s[c->idx];
 		ct_u128 peeled = 0;
 		size_t k = 0;
-		for (const ct__tr_step *p = s0; p && is_peel(p) && k < c->len;
-		     p = find_step(x->s, x->n, p->big_out_next), k++) {
+		for (const ct__tr_step *p = s0; p && is_peel(p) && k < c->len; p = next_peel(x, p), k++) {
 			json_array_append_new(txs, jtx(nm, p->tx));
 			json_array_append_new(ads, jad(nm, p->big_out_addr));
 			peeled += p->small_out;
@@ -314,13 +355,47 @@ static json_t *write_cand(const pctx *x, const cand *c)
 }
 
 /* Ranking: most tainted value first, then the order found. */
-static const cand *rank_base;
-static int cmp_rank(const void *x, const void *y)
+static int ranks_before(const cand *c, size_t a, size_t b)
 {
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	if (rank_base[a].score != rank_base[b].score)
-		return rank_base[a].score > rank_base[b].score ? -1 : 1;
-	return a < b ? -1 : a > b;
+	if (c[a].score != c[b].score)
+		return c[a].score > c[b].score;
+	return a < b;
+}
+
+/* Mark the k best candidates in keep[]: one pass with a bounded heap
+ * whose root is the worst kept (k is small, candidates may be many). */
+static int top_cands(const pctx *x, size_t k, unsigned char *keep)
+{
+	size_t *h = malloc(k * sizeof(*h)), n = 0;
+	if (!h)
+		return -1;
+	for (size_t i = 0; i < x->nc; i++) {
+		size_t c;
+		if (n < k) {
+			for (c = n++; c > 0 && ranks_before(x->c, h[(c - 1) / 2], i); c = (c - 1) / 2)
+				h[c] = h[(c - 1) / 2];
+			h[c] = i;
+			continue;
+		}
+		if (!ranks_before(x->c, i, h[0]))
+			continue;
+		for (c = 0;;) {
+			size_t l = 2 * c + 1, m = l;
+			if (l >= n)
+				break;
+			if (l + 1 < n && ranks_before(x->c, h[l], h[l + 1]))
+				m = l + 1;
+			if (!ranks_before(x->c, i, h[m]))
+				break;
+			h[c] = h[m];
+			c = m;
+		}
+		h[c] = i;
+	}
+	for (size_t i = 0; i < n; i++)
+		keep[h[i]] = 1;
+	free(h);
+	return 0;
 }
 
 static int steps_sorted(const ct__tr_step *s, size_t n)
@@ -363,20 +438,11 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max,
 	/* keep the `max` largest, written in the order found */
 	unsigned char *keep = NULL;
 	if (max && x.nc > max) {
-		size_t *ord = malloc(x.nc * sizeof(*ord));
 		keep = calloc(x.nc, 1);
-		if (!ord || !keep) {
-			free(ord);
+		if (!keep || top_cands(&x, max, keep) != 0) {
 			free(keep);
 			goto done;
 		}
-		for (size_t i = 0; i < x.nc; i++)
-			ord[i] = i;
-		rank_base = x.c;
-		qsort(ord, x.nc, sizeof(*ord), cmp_rank);
-		for (size_t i = 0; i < max; i++)
-			keep[ord[i]] = 1;
-		free(ord);
 	}
 	for (size_t i = 0; i < x.nc; i++)
 		if (!keep || keep[i])
@@ -384,6 +450,7 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max,
 	free(keep);
 done:
 	free(x.c);
+	free(x.nxt);
 	free(x.fx);
 	free(x.fs);
 	free(x.s);

@@ -36,6 +36,7 @@ enum {
 	CT_END_SEED = 128,    /* came back to a seed (counted once, as the seed)        */
 	CT_END_BURNED = 256,  /* an output paying no address (OP_RETURN with value)     */
 };
+#define CT_END_COUNT 9
 
 /* One address reached (per asset). */
 typedef struct ct__tr_addr {
@@ -182,10 +183,13 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max,
 /* Whether a step can be part of a pattern (others are not kept). */
 int ct__tr_step_wanted(const ct__tr_step *s);
 
-/* The trace --json document. `labels` may be NULL. */
+/* The trace --json document (trace_doc.c), written as text straight from
+ * the result: a large trace lists millions of addresses and flows, too
+ * many for a tree of JSON values. `labels` may be NULL; takes `seeds`.
+ * NULL on out of memory. */
 struct ct_labels;
-json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
-                    const ct_trace_options *o, json_t *seeds);
+char *ct__tr_doc(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
+                 const ct_trace_options *o, json_t *seeds);
 
 /* u128 as a decimal string with `dec` decimals (cap >= 48). */
 void ct__u128_amount(char *out, size_t cap, ct_u128 v, int dec);
@@ -203,7 +207,7 @@ int ct__tr_stop_category(const char *category);
 
 /* The engines. */
 struct ct_db;
-int ct__trace_btc(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
-int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
+int ct__trace_btc(struct ct_db *db, char **out, const ct_trace_options *o, int *handled);
+int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int *handled);
 
 #endif

@@ -1151,7 +1151,7 @@ static const ct_btc_net *pick_net(ct_db *db, const ct_trace_options *o)
 	return nets[0];
 }
 
-int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handled)
+int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled)
 {
 	bt b;
 	int rc;
@@ -1271,7 +1271,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	const char *assets[1] = {"BTC"};
 	int decs[1] = {8};
 	ct__tr_namer nm = {&b, name_addr, name_tx, cluster_of, net->chain, assets, decs, 1};
-	*out = ct__tr_json(&b.res, &nm, lab, o, seeds);
+	*out = ct__tr_doc(&b.res, &nm, lab, o, seeds);
 	if (!*out)
 		rc = ct__err(CT_ENOMEM, "out of memory building the trace");
 out_lab:

@@ -421,16 +421,19 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max,
 	x.fs = malloc(nf * sizeof(*x.fs));
 	if (!x.s || !x.fx || !x.fs)
 		goto done;
-	memcpy(x.s, r->steps, x.n * sizeof(*x.s));
+	if (x.n)
+		memcpy(x.s, r->steps, x.n * sizeof(*x.s));
 	/* forward UTXO steps come in chain order already */
 	if (!steps_sorted(x.s, x.n))
 		qsort(x.s, x.n, sizeof(*x.s), cmp_step);
 	/* flows sorted by tx (UTXO steps) or by (asset, from) (account steps) */
 	int by_sender = x.n && x.s[0].by_sender;
-	memcpy(x.fx, r->flows, r->n_flows * sizeof(*x.fx));
-	qsort(x.fx, r->n_flows, sizeof(*x.fx), by_sender ? cmp_flow : cmp_flow_tx);
-	memcpy(x.fs, r->flows, r->n_flows * sizeof(*x.fs));
-	qsort(x.fs, r->n_flows, sizeof(*x.fs), cmp_flow);
+	if (r->n_flows) {
+		memcpy(x.fx, r->flows, r->n_flows * sizeof(*x.fx));
+		qsort(x.fx, r->n_flows, sizeof(*x.fx), by_sender ? cmp_flow : cmp_flow_tx);
+		memcpy(x.fs, r->flows, r->n_flows * sizeof(*x.fs));
+		qsort(x.fs, r->n_flows, sizeof(*x.fs), cmp_flow);
+	}
 	find_peels(&x);
 	find_steps(&x);
 	find_rounds(&x);

@@ -349,6 +349,10 @@ static json_t *write_cand(const pctx *x, const cand *c)
 		ct__u128_amount(b, sizeof(b), fl->amount, nm->decimals[fl->asset]);
 		json_object_set_new(o, "amount", json_string(b));
 	}
+	/* the tainted value that went in: what ranks patterns (--max-patterns) */
+	uint32_t asset = c->kind == PK_ROUND ? x->r->flows[c->idx].asset : x->s[c->idx].asset;
+	ct__u128_amount(b, sizeof(b), c->score, nm->decimals[asset]);
+	json_object_set_new(o, "tainted", json_string(b));
 	json_object_set_new(o, "txids", txs);
 	json_object_set_new(o, "addresses", ads);
 	return o;

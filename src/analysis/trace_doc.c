@@ -477,13 +477,15 @@ char *ct__tr_doc(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *
 	sb_puts(&s, n_list ? "\n  ],\n" : "],\n");
 	sb_printf(&s, "  \"addresses_dropped\": %zu,\n", r->n_addrs - n_list);
 
+	size_t n_fl = o->summary ? 0 : r->n_flows;
 	sb_puts(&s, "  \"flows\": [");
-	for (size_t i = 0; i < r->n_flows && !s.oom; i++) {
+	for (size_t i = 0; i < n_fl && !s.oom; i++) {
 		sb_puts(&s, i ? ",\n" : "\n");
 		write_flow(&s, &nn, &r->flows[i]);
 	}
-	sb_puts(&s, r->n_flows ? "\n  ],\n" : "],\n");
-	sb_printf(&s, "  \"flows_dropped\": %llu,\n", (unsigned long long)r->flows_dropped);
+	sb_puts(&s, n_fl ? "\n  ],\n" : "],\n");
+	sb_printf(&s, "  \"flows_dropped\": %llu,\n",
+	          (unsigned long long)(r->flows_dropped + (r->n_flows - n_fl)));
 	free(nn.off);
 	free(nn.pool.p);
 

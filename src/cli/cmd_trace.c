@@ -125,6 +125,8 @@ int cmd_trace(cli *c)
 	size_t n;
 	if (!seeds)
 		return EXIT_INTERNAL;
+	/* unset: the text report then asks for only what it shows */
+	o.max_addresses = o.max_patterns = SIZE_MAX;
 	int rc = cli_trace_opts(c, 1, &o, seeds, &n, &format, &output, NULL, NULL);
 	if (rc) {
 		free(seeds);
@@ -139,6 +141,13 @@ int cmd_trace(cli *c)
 		free(seeds);
 		return cli_usage("--format '%s': text, json, csv, dot or svg", format);
 	}
+	int text = !strcmp(format, "text");
+	if (o.max_addresses == SIZE_MAX)
+		o.max_addresses = text ? 2000 : 0;
+	if (o.max_patterns == SIZE_MAX)
+		o.max_patterns = text ? 100 : 0;
+	/* the report lists no flows (its patterns still come from them) */
+	o.summary = text;
 	o.seeds = seeds;
 	o.n_seeds = n;
 	ct_db *db;

@@ -180,6 +180,11 @@ void ct__tr_align(const uint64_t *len, const uint64_t *tainted, size_t ns, const
 /* Patterns found in the result (JSON array): the `max` with the most
  * tainted value (0: all), in the order found; *found counts them all. */
 json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max, uint64_t *found);
+/* The k best of items 0..n-1 (before(ctx, a, b): a ranks above b, a
+ * strict total order) into h[0..], unordered; returns how many (min(n, k)).
+ * One pass with a bounded heap whose root is the worst kept. */
+size_t ct__tr_topk(size_t n, size_t k, int (*before)(const void *ctx, size_t a, size_t b),
+                   const void *ctx, size_t *h);
 /* Whether a step can be part of a pattern (others are not kept). */
 int ct__tr_step_wanted(const ct__tr_step *s);
 

@@ -258,48 +258,30 @@ static int addr_significant(const ct__tr_addr *a, int have_cut, ct_u128 cutoff)
 	return !have_cut || a->received - a->cut >= cutoff;
 }
 
-static int addr_before(const ct__tr_addr *a, const ct__tr_addr *b)
+static int addr_before(const void *ctx, size_t a, size_t b)
 {
-	return cmp_addr(&a, &b) < 0;
+	const ct__tr_addr *x = (const ct__tr_addr *)ctx + a, *y = (const ct__tr_addr *)ctx + b;
+	return cmp_addr(&x, &y) < 0;
 }
 
-/* The k first addresses in cmp_addr order, sorted (NULL on OOM): a
- * bounded heap whose root is the worst kept, then a sort of the k. */
+/* The k first addresses in cmp_addr order, sorted (NULL on OOM). */
 static const ct__tr_addr **top_addrs(const ct__tr_res *r, size_t k)
 {
 	const ct__tr_addr **h = malloc((k ? k : 1) * sizeof(*h));
-	if (!h)
+	size_t *ix = k < r->n_addrs ? malloc((k ? k : 1) * sizeof(*ix)) : NULL;
+	if (!h || (k < r->n_addrs && !ix)) {
+		free(h);
+		free(ix);
 		return NULL;
-	if (k == r->n_addrs) {
+	}
+	if (ix) {
+		ct__tr_topk(r->n_addrs, k, addr_before, r->addrs, ix);
+		for (size_t i = 0; i < k; i++)
+			h[i] = &r->addrs[ix[i]];
+		free(ix);
+	} else {
 		for (size_t i = 0; i < k; i++)
 			h[i] = &r->addrs[i];
-	} else {
-		size_t n = 0;
-		for (size_t i = 0; i < r->n_addrs && k; i++) {
-			const ct__tr_addr *a = &r->addrs[i];
-			size_t c;
-			if (n < k) {
-				/* sift up: parents are worse than children */
-				for (c = n++; c > 0 && addr_before(h[(c - 1) / 2], a); c = (c - 1) / 2)
-					h[c] = h[(c - 1) / 2];
-				h[c] = a;
-				continue;
-			}
-			if (!addr_before(a, h[0]))
-				continue;
-			for (c = 0;;) {
-				size_t l = 2 * c + 1, m = l;
-				if (l >= n)
-					break;
-				if (l + 1 < n && addr_before(h[l], h[l + 1]))
-					m = l + 1;
-				if (!addr_before(a, h[m]))
-					break;
-				h[c] = h[m];
-				c = m;
-			}
-			h[c] = a;
-		}
 	}
 	qsort(h, k, sizeof(*h), cmp_addr);
 	return h;

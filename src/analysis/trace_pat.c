@@ -359,43 +359,21 @@ static json_t *write_cand(const pctx *x, const cand *c)
 }
 
 /* Ranking: most tainted value first, then the order found. */
-static int ranks_before(const cand *c, size_t a, size_t b)
+static int ranks_before(const void *ctx, size_t a, size_t b)
 {
+	const cand *c = ctx;
 	if (c[a].score != c[b].score)
 		return c[a].score > c[b].score;
 	return a < b;
 }
 
-/* Mark the k best candidates in keep[]: one pass with a bounded heap
- * whose root is the worst kept (k is small, candidates may be many). */
+/* Mark the k best candidates in keep[]. */
 static int top_cands(const pctx *x, size_t k, unsigned char *keep)
 {
-	size_t *h = malloc(k * sizeof(*h)), n = 0;
+	size_t *h = malloc(k * sizeof(*h));
 	if (!h)
 		return -1;
-	for (size_t i = 0; i < x->nc; i++) {
-		size_t c;
-		if (n < k) {
-			for (c = n++; c > 0 && ranks_before(x->c, h[(c - 1) / 2], i); c = (c - 1) / 2)
-				h[c] = h[(c - 1) / 2];
-			h[c] = i;
-			continue;
-		}
-		if (!ranks_before(x->c, i, h[0]))
-			continue;
-		for (c = 0;;) {
-			size_t l = 2 * c + 1, m = l;
-			if (l >= n)
-				break;
-			if (l + 1 < n && ranks_before(x->c, h[l], h[l + 1]))
-				m = l + 1;
-			if (!ranks_before(x->c, i, h[m]))
-				break;
-			h[c] = h[m];
-			c = m;
-		}
-		h[c] = i;
-	}
+	size_t n = ct__tr_topk(x->nc, k, ranks_before, x->c, h);
 	for (size_t i = 0; i < n; i++)
 		keep[h[i]] = 1;
 	free(h);

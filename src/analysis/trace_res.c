@@ -493,3 +493,36 @@ void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 		ct__tr_stop_entry(a, amount, reason);
 	ct__tr_stop_totals(r, a ? a->asset : 0, amount, reason);
 }
+
+/* ---- top k ------------------------------------------------------------- */
+
+size_t ct__tr_topk(size_t n, size_t k, int (*before)(const void *ctx, size_t a, size_t b),
+                   const void *ctx, size_t *h)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n && k; i++) {
+		size_t c;
+		if (m < k) {
+			/* sift up: parents are worse than children */
+			for (c = m++; c > 0 && before(ctx, h[(c - 1) / 2], i); c = (c - 1) / 2)
+				h[c] = h[(c - 1) / 2];
+			h[c] = i;
+			continue;
+		}
+		if (!before(ctx, i, h[0]))
+			continue;
+		for (c = 0;;) {
+			size_t l = 2 * c + 1, w = l;
+			if (l >= m)
+				break;
+			if (l + 1 < m && before(ctx, h[l], h[l + 1]))
+				w = l + 1;
+			if (!before(ctx, i, h[w]))
+				break;
+			h[c] = h[w];
+			c = w;
+		}
+		h[c] = i;
+	}
+	return m;
+}

@@ -879,7 +879,7 @@ static const ct_acct_chain *pick_chain(ct_db *db, const char *seed)
 	return k == 1 ? ch[0] : NULL;
 }
 
-int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled)
+int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int *handled)
 {
 	*handled = 0;
 	const ct_acct_chain *chain = pick_chain(db, o->seeds[0]);
@@ -979,7 +979,7 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 			decs[i] = as.decimals == CT_DECIMALS_UNKNOWN ? 0 : as.decimals;
 		}
 		ct__tr_namer nm = {t, name_addr, name_tx, NULL, chain->name, names, decs, na};
-		*out = ct__tr_json(&t->res, &nm, lab, o, seeds);
+		*out = ct__tr_doc(&t->res, &nm, lab, o, seeds);
 		seeds = NULL;
 		free(names);
 		free(decs);

@@ -31,6 +31,7 @@ static const char USAGE[] =
 	"                                       bring the clustering up to date / rebuild it\n"
 	"  trace SEED... [--backward] [--policy haircut|poison|fifo|lifo|tiho] [--since T]\n"
 	"        [--until T] [--max-hops N] [--min-amount X] [--through-services]\n"
+	"        [--max-flows N] [--max-addresses N] [--max-patterns N]\n"
 	"        [--format text|json|csv|dot|svg] [--output FILE]\n"
 	"                                       follow funds from addresses, txids or TXID:N\n"
 	"  case open NAME --seed SEED... [--category CAT] [--threshold X] [trace options]\n"

@@ -61,7 +61,18 @@ typedef struct acc {
 	uint8_t *hin;
 	size_t hn, hpos, hqueued; /* hqueued: event index + 1 in the heap */
 	ct_u128 dem;
+	/* backward FIFO/LIFO: what each outflow was made of, in the order
+	 * it took it: pieces pfirst[i] .. pfirst[i + 1] of pcs */
+	struct piece *pcs;
+	size_t *pfirst;
 } acc;
+
+/* A run of value: `len` units starting at `off` of inflow `src` (a
+ * transfer id), or of value from before the data (src CT_ACCT_NONE). */
+typedef struct piece {
+	uint64_t src;
+	ct_u128 off, len;
+} piece;
 
 typedef struct cursor {
 	uint64_t *ids; /* transfer ids after the start, in (time, id) order */
@@ -101,8 +112,17 @@ typedef struct at {
 	size_t n_seed_x, cap_seed_x;
 	uint64_t *stop;
 	size_t n_stop;
+	/* backward FIFO/LIFO: runs of outflows still to explain */
+	struct bwork *work;
+	size_t n_work, cap_work;
 	ct__tr_res res;
 } at;
+
+typedef struct bwork {
+	uint64_t addr, id; /* the account and its outflow */
+	ct_u128 off, len;  /* the units of the outflow asked about */
+	uint32_t asset, hops;
+} bwork;
 
 /* ---- small containers -------------------------------------------------- */
 
@@ -786,6 +806,79 @@ static ev back_ev(const acc *a, size_t idx, uint64_t who, const ct_acctstore *st
 	return (ev){-ct__acct_xfer_time(st, id), UINT64_MAX - (id * 2 + a->hin[idx]), who};
 }
 
+/* FIFO/LIFO: replay the account's lots (value from before the data is
+ * the oldest, as forward) and record what each outflow took. */
+static int back_pieces(at *t, acc *a)
+{
+	piece *q = NULL, *out = NULL; /* the lots: q[qh..qn) oldest first */
+	size_t qh = 0, qn = 0, qcap = 0, on = 0, ocap = 0;
+	int lifo = t->pol == CT_POL_LIFO, rc = 0;
+	if (!(a->pfirst = calloc(a->hn + 1, sizeof(*a->pfirst))))
+		return ct__err(CT_ENOMEM, "out of memory");
+#define GROW(arr, n, cap)                                                   \
+	do {                                                                    \
+		if ((n) == (cap)) {                                                 \
+			size_t nc_ = (cap) ? (cap) * 2 : 16;                            \
+			piece *np_ = realloc((arr), nc_ * sizeof(piece));               \
+			if (!np_) {                                                     \
+				rc = ct__err(CT_ENOMEM, "out of memory");                   \
+				goto done;                                                  \
+			}                                                               \
+			(arr) = np_;                                                    \
+			(cap) = nc_;                                                    \
+		}                                                                   \
+	} while (0)
+	for (size_t i = 0; i < a->hn; i++) {
+		ct_acct_xfer r;
+		ct_u128 v = 0;
+		ct__acct_xfer_get(t->st, a->hid[i], &r);
+		if ((rc = amount128(t, a->hid[i], &r, &v)))
+			goto done;
+		a->pfirst[i] = on;
+		if (a->hin[i]) {
+			if (!v)
+				continue;
+			GROW(q, qn, qcap);
+			q[qn++] = (piece){a->hid[i], 0, v};
+			continue;
+		}
+		if (a->htop[i]) {
+			/* before everything held */
+			if (qh == 0) {
+				GROW(q, qn, qcap);
+				memmove(q + 1, q, qn * sizeof(*q));
+				qn++;
+			} else {
+				qh--;
+			}
+			q[qh] = (piece){CT_ACCT_NONE, 0, a->htop[i]};
+		}
+		for (ct_u128 need = v; need > 0 && qn > qh;) {
+			piece *l = lifo ? &q[qn - 1] : &q[qh];
+			ct_u128 take = l->len < need ? l->len : need;
+			GROW(out, on, ocap);
+			out[on++] = (piece){l->src, l->off, take};
+			l->off += take;
+			l->len -= take;
+			need -= take;
+			if (!l->len) {
+				if (lifo)
+					qn--;
+				else
+					qh++;
+			}
+		}
+	}
+	a->pfirst[a->hn] = on;
+	a->pcs = out;
+	out = NULL;
+done:
+#undef GROW
+	free(q);
+	free(out);
+	return rc;
+}
+
 /* Load the account's transfers of its asset, with balances (once). */
 static int back_history(at *t, acc *a)
 {
@@ -843,6 +936,8 @@ static int back_history(at *t, acc *a)
 		a->hafter[i] = bal;
 	}
 	a->hpos = a->hn;
+	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO)
+		return back_pieces(t, a);
 	return 0;
 }
 
@@ -872,7 +967,8 @@ static int back_queue(at *t, acc *a)
 
 /* Value d of transfer id (asset ai) reaches its sender `addr` at `hops`:
  * stop there, or ask the sender's balance before it. */
-static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 d, uint32_t hops)
+static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 off, ct_u128 d,
+                      uint32_t hops)
 {
 	ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, addr);
 	if (!ad)
@@ -900,6 +996,18 @@ static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 d,
 		return 0;
 	}
 	ad->sent += d; /* backward: what it passed on towards the seeds */
+	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO) {
+		if (t->n_work == t->cap_work) {
+			size_t nc = t->cap_work ? t->cap_work * 2 : 256;
+			bwork *nw = realloc(t->work, nc * sizeof(*nw));
+			if (!nw)
+				return ct__err(CT_ENOMEM, "out of memory");
+			t->work = nw;
+			t->cap_work = nc;
+		}
+		t->work[t->n_work++] = (bwork){addr, id, off, d, ai, hops};
+		return 0;
+	}
 	acc *a = acc_find(t, addr, ai);
 	if (!a && !(a = acc_new(t, addr, ai)))
 		return ct__err(CT_ENOMEM, "out of memory");
@@ -969,7 +1077,7 @@ static int back_step(at *t, acc *a)
 		if (src == ID_UNKNOWN)
 			f.from = UINT64_MAX;
 		ct__tr_flow_add(&t->res, &f);
-		if ((rc = back_reach(t, a->asset, src, id, share, nh)))
+		if ((rc = back_reach(t, a->asset, src, id, 0, share, nh)))
 			return rc;
 	}
 	if (!a->hpos && a->dem && !poison) {
@@ -1021,14 +1129,61 @@ static int back_seed(at *t, uint64_t id)
 	uint64_t src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
 	ct__tr_flow f = {src, x.to, v, id, x.time, ai, 1};
 	ct__tr_flow_add(&t->res, &f);
-	return back_reach(t, ai, src, id, v, 1);
+	return back_reach(t, ai, src, id, 0, v, 1);
+}
+
+/* FIFO/LIFO: the units [off, off + len) of account addr's outflow id came
+ * from the runs its lots held: each run's share of them is asked of the
+ * run's own inflow (the sender's outflow, the same units), or ends at
+ * "(unknown origin)" / "(minted)". Units have one history each, so runs
+ * never overlap and the work ends. */
+static int back_take(at *t, const bwork *w)
+{
+	acc *a = acc_find(t, w->addr, w->asset);
+	if (!a && !(a = acc_new(t, w->addr, w->asset)))
+		return ct__err(CT_ENOMEM, "out of memory");
+	if (w->hops < a->hops)
+		a->hops = w->hops;
+	int rc = back_history(t, a);
+	if (rc)
+		return rc;
+	size_t e = back_find(t, a, w->id);
+	if (e >= a->hn || a->hid[e] != w->id)
+		return ct__err(CT_EDATA, "transfer %llu is not in the history of its sender",
+		               (unsigned long long)w->id);
+	t->res.edges++;
+	ct_u128 p = 0, lo = w->off, hi = w->off + w->len;
+	for (size_t k = a->pfirst[e]; k < a->pfirst[e + 1] && p < hi; k++) {
+		const piece pc = a->pcs[k];
+		ct_u128 s = p > lo ? p : lo, en = p + pc.len < hi ? p + pc.len : hi;
+		p += pc.len;
+		if (s >= en)
+			continue;
+		ct_u128 part = en - s, at_off = pc.off + (s - (p - pc.len));
+		uint64_t src = ID_UNKNOWN;
+		int64_t tm = ct__acct_xfer_time(t->st, w->id);
+		if (pc.src != CT_ACCT_NONE) {
+			ct_acct_xfer x;
+			ct__acct_xfer_get(t->st, pc.src, &x);
+			src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
+			tm = x.time;
+		}
+		t->res.txs++;
+		ct__tr_flow f = {src == ID_UNKNOWN ? UINT64_MAX : src, w->addr, part,
+		                 pc.src != CT_ACCT_NONE ? pc.src : w->id, tm, w->asset, w->hops + 1};
+		ct__tr_flow_add(&t->res, &f);
+		if ((rc = back_reach(t, w->asset, src, pc.src != CT_ACCT_NONE ? pc.src : w->id, at_off, part,
+		                     w->hops + 1)))
+			return rc;
+	}
+	return 0;
 }
 
 static int run_backward(at *t)
 {
-	if (t->pol != CT_POL_HAIRCUT && t->pol != CT_POL_POISON)
-		return ct__err(CT_EUSER, "backward tracing on an account-model chain supports the haircut "
-		               "and poison policies (not %s)", ct__tr_policy_name(t->pol));
+	if (t->pol == CT_POL_TIHO)
+		return ct__err(CT_EUSER, "backward tracing on an account-model chain supports haircut, poison, "
+		               "fifo and lifo (not tiho: which value was tainted is what backward asks)");
 	int rc;
 	/* seeds newest first: a seed's sender may be asked about an earlier
 	 * seed's moment only once its cursor is there */
@@ -1036,6 +1191,11 @@ static int run_backward(at *t)
 		if ((i + 1 == t->n_seed_x || t->seed_x[i] != t->seed_x[i + 1]) &&
 		    (rc = back_seed(t, t->seed_x[i])))
 			return rc;
+	while (t->n_work) {
+		bwork w = t->work[--t->n_work];
+		if ((rc = back_take(t, &w)))
+			return rc;
+	}
 	while (t->hn) {
 		ev e = heap_pop(t);
 		acc *a = &t->accs[e.who];
@@ -1298,7 +1458,10 @@ out:
 		free(t->accs[i].hafter);
 		free(t->accs[i].htop);
 		free(t->accs[i].hin);
+		free(t->accs[i].pcs);
+		free(t->accs[i].pfirst);
 	}
+	free(t->work);
 	for (size_t i = 0; i < t->n_curs; i++)
 		free(t->curs[i].ids);
 	free(t->accs);

@@ -45,13 +45,15 @@ SEED=nem:$(printf '%064x' 4)
 "$CLI" --db "$DB" trace "$SEED" --backward --through-services --json > "$WORK/hc.json"
 "$CLI" --db "$DB" trace "$SEED" --backward --through-services --policy poison --json > "$WORK/po.json"
 "$CLI" --db "$DB" trace "$SEED" --backward --through-services --max-hops 2 --json > "$WORK/hops.json"
+"$CLI" --db "$DB" trace "$SEED" --backward --through-services --policy fifo --json > "$WORK/fifo.json"
+"$CLI" --db "$DB" trace "$SEED" --backward --through-services --policy lifo --json > "$WORK/lifo.json"
 "$CLI" --db "$DB" label import "$WORK/svc.csv" >/dev/null
 "$CLI" --db "$DB" trace "$SEED" --backward --json > "$WORK/svc.json"
 set +e
-"$CLI" --db "$DB" trace "$SEED" --backward --policy fifo > /dev/null 2> "$WORK/err"
+"$CLI" --db "$DB" trace "$SEED" --backward --policy tiho > /dev/null 2> "$WORK/err"
 rc=$?
 set -e
-[ $rc = 1 ] && grep -q "haircut and poison" "$WORK/err" || fail "backward fifo: exit $rc $(cat "$WORK/err")"
+[ $rc = 1 ] && grep -q "not tiho" "$WORK/err" || fail "backward tiho: exit $rc $(cat "$WORK/err")"
 "$PY" - "$WORK" <<'PY' || fail "backward toy"
 import json, sys
 from decimal import Decimal as D
@@ -80,6 +82,19 @@ j, g = load("po")
 want = {B: "200", A: "200", M2: "300", M1: "100", X: "60", U: "400"}
 for a, amt in want.items():
     assert D(g[a]["amount"]) == D(amt), ("poison", a, g[a]["amount"], amt)
+# fifo: A's lots are M1's 100 then M2's 300: the 200 are M1 100 + M2 100;
+# M1's 100 were 40 from before the data (oldest) then X's 60; X's and
+# M2's were from before the data. lifo: the newest first: M2's 200.
+j, g = load("fifo")
+want = {B: "200", A: "200", M1: "100", M2: "100", X: "60", U: "200"}
+for a, amt in want.items():
+    assert D(g[a]["amount"]) == D(amt), ("fifo", a, g[a]["amount"], amt)
+assert j["totals"][0]["conserved"] is True
+j, g = load("lifo")
+want = {B: "200", A: "200", M2: "200", U: "200"}
+for a, amt in want.items():
+    assert D(g[a]["amount"]) == D(amt), ("lifo", a, g[a]["amount"], amt)
+assert M1 not in g and X not in g and j["totals"][0]["conserved"] is True
 # hop limit 2: M1 and M2 are where it stops
 j, g = load("hops")
 assert "hop-limit" in g[M2]["reasons"] and D(g[M2]["held"]) == 150
@@ -161,6 +176,48 @@ for case in range(12):
     t, a, b, v = rows[seed]
     add(b, F(v))  # the seed's receiver holds it (hops 0)
     origin(a, seed, F(v), 1)
+    # fifo / lifo: replay each account's lots of (source transfer, offset,
+    # length), value from before the data oldest; what each outflow took
+    def takes(s, lifo):
+        q, took = [], {}
+        for k in hist[s]:
+            t_, a_, b_, v_ = rows[k]
+            if b_ == s:
+                q.append([k, 0, v_])
+                continue
+            bal = sum(l[2] for l in q)
+            if bal < v_:
+                q.insert(0, [None, 0, v_ - bal])
+            need, out = v_, []
+            while need:
+                l = q[-1] if lifo else q[0]
+                x = min(l[2], need)
+                out.append((l[0], l[1], x))
+                l[1] += x
+                l[2] -= x
+                need -= x
+                if not l[2]:
+                    q.pop(-1 if lifo else 0)
+            took[k] = out
+        return took
+    lots = {}
+    for lifo in (0, 1):
+        tk = {s: takes(s, lifo) for s in hist}
+        exp = {b: v}
+        work = [(a, seed, 0, v)]
+        while work:
+            s, k, off, ln = work.pop()
+            exp[s] = exp.get(s, 0) + ln
+            p = 0
+            for src, soff, x in tk[s][k]:
+                lo, hi = max(p, off), min(p + x, off + ln)
+                if lo < hi:
+                    if src is None:
+                        exp["U"] = exp.get("U", 0) + hi - lo
+                    else:
+                        work.append((rows[src][1], src, soff + lo - p, hi - lo))
+                p += x
+        lots["lifo" if lifo else "fifo"] = exp
     out = json.loads(subprocess.run([cli, "--db", db, "trace", "nem:%064x" % (seed + 1), "--backward",
                                      "--json"], check=True, capture_output=True, text=True).stdout)
     g = {x["address"]: D(x["amount"]) for x in out["addresses"]}
@@ -174,6 +231,14 @@ for case in range(12):
         checked += 1
     tt = out["totals"][0]
     assert tt["conserved"] is True and D(tt["seeds"]) * 10**6 == v, tt
+    for pol, exp in lots.items():
+        o2 = json.loads(subprocess.run([cli, "--db", db, "trace", "nem:%064x" % (seed + 1), "--backward",
+                                        "--policy", pol, "--json"], check=True, capture_output=True,
+                                       text=True).stdout)
+        g2 = {x["address"]: int(D(x["amount"]) * 10**6) for x in o2["addresses"]}
+        g2["U"] = g2.pop("(unknown origin)", 0)
+        assert g2 == exp, (case, pol, g2, exp)  # integers: exact
+        checked += len(exp)
 print("backward random: %d address amounts match the reference" % checked)
 PY
 echo "trace acct backward ok"

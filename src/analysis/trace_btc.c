@@ -2,12 +2,15 @@
  * trace_btc.c - the UTXO tracing engine over the Bitcoin store.
  *
  * Taint lives on outputs. Forward, a frontier holds the tainted outputs
- * not yet spent by a processed tx (hash map: output id -> taint, hops) and
- * a min-heap of the txs that spend them; txs are processed in chain order
- * (a tx only spends earlier outputs, so when a tx is popped every tainted
- * input it has is known). Backward is the mirror: a max-heap of the txs
- * that created tainted outputs. Memory is the frontier plus the result,
- * never proportional to the chain. Policy arithmetic: trace_res.c.
+ * not yet spent by a processed tx (output id -> taint, hops: a direct
+ * array by output id, or a hash map for very large stores) and the set of
+ * txs that spend them (a hierarchical bitmap over tx ids); txs are
+ * processed in chain order (a tx only spends earlier outputs, so when a tx
+ * is taken every tainted input it has is known). Backward is the mirror:
+ * the txs that created tainted outputs, taken in decreasing order. Memory:
+ * the frontier and the result, plus indexes whose pages are touched only
+ * where the trace goes (docs/internals/trace.md). Policy arithmetic:
+ * trace_res.c.
  */
 #include "analysis/cluster.h"
 #include "analysis/trace.h"

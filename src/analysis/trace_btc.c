@@ -2,12 +2,15 @@
  * trace_btc.c - the UTXO tracing engine over the Bitcoin store.
  *
  * Taint lives on outputs. Forward, a frontier holds the tainted outputs
- * not yet spent by a processed tx (hash map: output id -> taint, hops) and
- * a min-heap of the txs that spend them; txs are processed in chain order
- * (a tx only spends earlier outputs, so when a tx is popped every tainted
- * input it has is known). Backward is the mirror: a max-heap of the txs
- * that created tainted outputs. Memory is the frontier plus the result,
- * never proportional to the chain. Policy arithmetic: trace_res.c.
+ * not yet spent by a processed tx (output id -> taint, hops: a direct
+ * array by output id, or a hash map for very large stores) and the set of
+ * txs that spend them (a hierarchical bitmap over tx ids); txs are
+ * processed in chain order (a tx only spends earlier outputs, so when a tx
+ * is taken every tainted input it has is known). Backward is the mirror:
+ * the txs that created tainted outputs, taken in decreasing order. Memory:
+ * the frontier and the result, plus indexes whose pages are touched only
+ * where the trace goes (docs/internals/trace.md). Policy arithmetic:
+ * trace_res.c.
  */
 #include "analysis/cluster.h"
 #include "analysis/trace.h"
@@ -23,6 +26,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Tainted source addresses of one tx that are grouped and named in its
+ * flows; beyond this many (a huge consolidation) the largest stands for
+ * all. */
+#define MAX_SRC 256
 
 #define ID_COINBASE (UINT64_MAX - 1)
 #define ID_UNKNOWN (UINT64_MAX - 2)
@@ -586,11 +594,11 @@ static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, u
 {
 	ct__tr_flow f = {0, to, amount, tx, time, 0, hops};
 	int full = b->res.max_flows && b->res.n_flows >= b->res.max_flows;
-	if (full && (ns <= 1 || ns > 64)) {
+	if (full && (ns <= 1 || ns > MAX_SRC)) {
 		b->res.flows_dropped++; /* one flow, not kept */
 		return;
 	}
-	if (ns == 1 || ns > 64) {
+	if (ns == 1 || ns > MAX_SRC) {
 		size_t best = 0;
 		for (size_t k = 1; k < ns; k++)
 			if (sv[k] > sv[best])
@@ -599,7 +607,9 @@ static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, u
 		ct__tr_flow_add(&b->res, &f);
 		return;
 	}
-	uint64_t part[64], rem[64];
+	/* (the per-tx scratch holds nin + nout + 2 >= ns entries, and dst
+	 * and dout are free once the policy was applied) */
+	uint64_t *part = b->dst, *rem = b->dout;
 	ct__tr_split64(amount, sv, ns, T, part, rem);
 	for (size_t k = 0; k < ns; k++)
 		if (part[k]) {
@@ -624,7 +634,7 @@ static size_t group(uint64_t *a, uint64_t *t, size_t n)
 			t[m] = t[i];
 			m++;
 		}
-		if (m > 64) {
+		if (m > MAX_SRC) {
 			/* many distinct sources: keep them all, unmerged */
 			for (size_t r = i + 1; r < n; r++) {
 				a[m] = a[r];
@@ -797,7 +807,7 @@ static int forward_tx(bt *b, uint64_t s)
 		uint64_t o = fo + j, a = out_addr(st, o);
 		step.n_out_tainted++;
 		int among_in = 0;
-		for (size_t k = 0; k < nsrc && k < 64; k++)
+		for (size_t k = 0; k < nsrc && k < MAX_SRC; k++)
 			among_in |= sa[k] == a;
 		if (!among_in)
 			step.n_new_out++;

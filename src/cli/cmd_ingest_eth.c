@@ -170,10 +170,7 @@ int cmd_ingest_eth(cli *c)
 		json_object_set_new(j, "bytes", json_integer((json_int_t)r.bytes));
 		json_object_set_new(j, "seconds", json_real(r.seconds));
 		json_object_set_new(j, "stopped", json_boolean(r.stopped));
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
-		json_decref(j);
+		cli_print_doc(j);
 	} else {
 		char tip[32] = "none";
 		if (r.has_tip)

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "labels/labels.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,13 +71,25 @@ int cli_fail(int rc)
 	}
 }
 
-int cli_print_json(const cli *c, const char *json, void (*text)(const char *json))
+int cli_print_json(const cli *c, const char *json, void (*text)(json_t *doc))
 {
-	if (c->json || !text)
+	if (c->json || !text) {
 		printf("%s\n", json);
-	else
-		text(json);
+	} else {
+		json_t *doc = json_loads(json, 0, NULL);
+		if (doc) /* the library's own JSON: unreadable only without memory */
+			text(doc);
+		json_decref(doc);
+	}
 	return EXIT_OK;
+}
+
+void cli_print_doc(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	free(s);
+	json_decref(j);
 }
 
 int main(int argc, char **argv)

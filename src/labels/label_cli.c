@@ -36,17 +36,19 @@ static int fail(int rc)
 	return exit_code(rc);
 }
 
+const char ct__label_usage[] =
+	"usage: cointrail label add ADDR --category CAT [--name NAME] [--source TEXT]"
+	" [--confidence X]\n"
+	"       cointrail label import FILE... [--chain C] [--category CAT] [--source S]"
+	" [--format sdn|list|tagpack|csv|etherscan|forta] [--strict]\n"
+	"       cointrail label list [--category CAT] [--chain C] [--limit N]\n"
+	"       cointrail label show ADDR\n";
+
 static int usage(const char *msg)
 {
 	if (msg)
 		fprintf(stderr, "cointrail label: %s\n", msg);
-	fprintf(stderr,
-	        "usage: cointrail label add ADDR --category CAT [--name NAME] [--source TEXT]"
-	        " [--confidence X]\n"
-	        "       cointrail label import FILE... [--chain C] [--category CAT] [--source S]"
-	        " [--format sdn|list|tagpack|csv|etherscan|forta] [--strict]\n"
-	        "       cointrail label list [--category CAT] [--chain C] [--limit N]\n"
-	        "       cointrail label show ADDR\n");
+	fputs(ct__label_usage, stderr);
 	return 1;
 }
 

@@ -290,63 +290,55 @@ static int mentions_theft(const char *s)
 	return s && (strcasestr(s, "exploit") || strcasestr(s, "hack") || strcasestr(s, "heist"));
 }
 
+static int forta_row(ct__lbl_table *t, ct__label_emit emit, void *payload)
+{
+#define FIELD(k) ct__lbl_table_get(t, k)
+	const char *name = FIELD(F_NAME), *label = FIELD(F_LABEL), *cname = FIELD(F_CNAME),
+	           *clabel = FIELD(F_CLABEL), *notes = FIELD(F_NOTES);
+	/* the row's own label, the creator's, else the names: theft for
+	 * exploits, hacks and heists, scam for the rest (every Forta set is
+	 * of malicious addresses) */
+	const char *cat = label_category(label);
+	if (!cat)
+		cat = label_category(clabel);
+	if (!cat)
+		cat = mentions_theft(name) || mentions_theft(cname) || mentions_theft(notes) ? "theft"
+		                                                                             : "scam";
+	char ref[160];
+	ct__label_rec r = {0};
+	r.line = t->lr.lineno;
+	r.confidence = -1;
+	r.address = ct__lbl_trim(t->f[t->col[F_ADDR]]);
+	r.category = cat;
+	r.name = name;
+	r.source = FIELD(F_SOURCE);
+	if (FIELD(F_TX)) {
+		snprintf(ref, sizeof(ref), "creation-tx:%.100s", FIELD(F_TX));
+		r.ref = ref;
+	} else if (label) {
+		snprintf(ref, sizeof(ref), "etherscan:%.100s", label);
+		r.ref = ref;
+	}
+	int rc = emit(&r, payload);
+	const char *creator = FIELD(F_CREATOR);
+	if (rc || !creator)
+		return rc;
+	ct__label_rec c = r;
+	char cref[160];
+	snprintf(cref, sizeof(cref), "creator-of:%.100s", r.address);
+	c.address = creator;
+	c.name = cname;
+	c.ref = cref;
+	return emit(&c, payload);
+#undef FIELD
+}
+
 int ct__labels_parse_forta(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit,
                            void *payload)
 {
-	ct__lbl_table t = {.column = forta_column,
-	                   .key = F_ADDR,
-	                   .no_key = "not a Forta header (address, banned_address or "
-	                             "contract_address expected)",
-	                   .empty = "empty file, a Forta header is required",
-	                   .meta = meta,
-	                   .payload = payload};
-	int rc = ct__lbl_table_init(&t, src);
-	if (rc)
-		return rc;
-	while ((rc = ct__lbl_table_row(&t)) == 1) {
-#define FIELD(k) ct__lbl_table_get(&t, k)
-		const char *name = FIELD(F_NAME), *label = FIELD(F_LABEL), *cname = FIELD(F_CNAME),
-		           *clabel = FIELD(F_CLABEL), *notes = FIELD(F_NOTES);
-		/* the row's own label, the creator's, else the names: theft for
-		 * exploits, hacks and heists, scam for the rest (every Forta set is
-		 * of malicious addresses) */
-		const char *cat = label_category(label);
-		if (!cat)
-			cat = label_category(clabel);
-		if (!cat)
-			cat = mentions_theft(name) || mentions_theft(cname) || mentions_theft(notes)
-			              ? "theft"
-			              : "scam";
-		char ref[160];
-		ct__label_rec r = {0};
-		r.line = t.lr.lineno;
-		r.confidence = -1;
-		r.address = ct__lbl_trim(t.f[t.col[F_ADDR]]);
-		r.category = cat;
-		r.name = name;
-		r.source = FIELD(F_SOURCE);
-		if (FIELD(F_TX)) {
-			snprintf(ref, sizeof(ref), "creation-tx:%.100s", FIELD(F_TX));
-			r.ref = ref;
-		} else if (label) {
-			snprintf(ref, sizeof(ref), "etherscan:%.100s", label);
-			r.ref = ref;
-		}
-		if ((rc = emit(&r, payload)))
-			break;
-		const char *creator = FIELD(F_CREATOR);
-		if (creator) {
-			ct__label_rec c = r;
-			char cref[160];
-			snprintf(cref, sizeof(cref), "creator-of:%.100s", r.address);
-			c.address = creator;
-			c.name = cname;
-			c.ref = cref;
-			if ((rc = emit(&c, payload)))
-				break;
-		}
-#undef FIELD
-	}
-	ct__lbl_table_free(&t);
-	return rc < 0 ? rc : 0;
+	static const ct__lbl_table_kind forta = {
+		forta_column, F_ADDR,
+		"not a Forta header (address, banned_address or contract_address expected)",
+		"empty file, a Forta header is required"};
+	return ct__lbl_table_parse(&forta, src, meta, forta_row, emit, payload);
 }

@@ -112,16 +112,6 @@ static int column_of(const char *h)
 	return -1;
 }
 
-int ct__lbl_table_init(ct__lbl_table *t, ct__lsrc *src)
-{
-	for (int i = 0; i < CT_LBL_TABLE_COLS; i++)
-		t->col[i] = -1;
-	t->ncols = 0;
-	return ct__lines_init(&t->lr, src);
-}
-
-void ct__lbl_table_free(ct__lbl_table *t) { ct__lines_free(&t->lr); }
-
 const char *ct__lbl_table_get(ct__lbl_table *t, int k)
 {
 	if (t->col[k] < 0)
@@ -134,7 +124,7 @@ static int table_header(ct__lbl_table *t, int n)
 {
 	for (int i = 0; i < n; i++) {
 		char *h = ct__lbl_trim(t->f[i]);
-		int c = t->column(h);
+		int c = t->kind->column(h);
 		if (c == -1 && t->meta->note) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "line 1: column '%.60s' ignored", h);
@@ -146,13 +136,14 @@ static int table_header(ct__lbl_table *t, int n)
 			return ct__err(CT_EDATA, "line 1: column '%.60s' given twice", h);
 		t->col[c] = i;
 	}
-	if (t->col[t->key] < 0)
-		return ct__err(CT_EDATA, "line 1: %s", t->no_key);
+	if (t->col[t->kind->key] < 0)
+		return ct__err(CT_EDATA, "line 1: %s", t->kind->no_key);
 	t->ncols = n;
 	return 0;
 }
 
-int ct__lbl_table_row(ct__lbl_table *t)
+/* The next row: 1, 0 at the end, or < 0. */
+static int table_row(ct__lbl_table *t)
 {
 	char *line;
 	size_t len;
@@ -180,44 +171,52 @@ int ct__lbl_table_row(ct__lbl_table *t)
 		return 1;
 	}
 	if (rc == 0 && !t->ncols)
-		return ct__err(CT_EDATA, "line 1: %s", t->empty);
+		return ct__err(CT_EDATA, "line 1: %s", t->kind->empty);
 	return rc;
+}
+
+int ct__lbl_table_parse(const ct__lbl_table_kind *kind, ct__lsrc *src, ct__label_meta *meta,
+                        int (*row)(ct__lbl_table *t, ct__label_emit emit, void *payload),
+                        ct__label_emit emit, void *payload)
+{
+	ct__lbl_table t = {.kind = kind, .meta = meta, .payload = payload};
+	for (int i = 0; i < CT_LBL_TABLE_COLS; i++)
+		t.col[i] = -1;
+	int rc = ct__lines_init(&t.lr, src);
+	if (rc)
+		return rc;
+	while ((rc = table_row(&t)) == 1)
+		if ((rc = row(&t, emit, payload)))
+			break;
+	ct__lines_free(&t.lr);
+	return rc < 0 ? rc : 0;
+}
+
+static int csv_row(ct__lbl_table *t, ct__label_emit emit, void *payload)
+{
+	ct__label_rec r = {0};
+	r.line = t->lr.lineno;
+	r.address = ct__lbl_trim(t->f[t->col[COL_ADDRESS]]);
+	r.category = ct__lbl_table_get(t, COL_CATEGORY);
+	r.name = ct__lbl_table_get(t, COL_NAME);
+	r.source = ct__lbl_table_get(t, COL_SOURCE);
+	r.chain = ct__lbl_table_get(t, COL_CHAIN);
+	r.confidence = -1;
+	if (t->col[COL_CONFIDENCE] >= 0) {
+		const char *v = t->f[t->col[COL_CONFIDENCE]];
+		r.confidence = ct__labels_confidence(v);
+		if (r.confidence < -1.5)
+			return ct__err(CT_EDATA, "line %llu: confidence '%.40s' is not a number in 0..1",
+			               (unsigned long long)t->lr.lineno, v);
+	}
+	return emit(&r, payload);
 }
 
 int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload)
 {
-	ct__lbl_table t = {.column = column_of,
-	                   .key = COL_ADDRESS,
-	                   .no_key = "the header has no 'address' column "
-	                             "(expected address,category,name,source)",
-	                   .empty = "empty file, a header address,category,name,source is required",
-	                   .meta = meta,
-	                   .payload = payload};
-	int rc = ct__lbl_table_init(&t, src);
-	if (rc)
-		return rc;
-	while ((rc = ct__lbl_table_row(&t)) == 1) {
-		ct__label_rec r = {0};
-		r.line = t.lr.lineno;
-		r.address = ct__lbl_trim(t.f[t.col[COL_ADDRESS]]);
-		r.category = ct__lbl_table_get(&t, COL_CATEGORY);
-		r.name = ct__lbl_table_get(&t, COL_NAME);
-		r.source = ct__lbl_table_get(&t, COL_SOURCE);
-		r.chain = ct__lbl_table_get(&t, COL_CHAIN);
-		r.confidence = -1;
-		if (t.col[COL_CONFIDENCE] >= 0) {
-			const char *v = t.f[t.col[COL_CONFIDENCE]];
-			r.confidence = ct__labels_confidence(v);
-			if (r.confidence < -1.5) {
-				rc = ct__err(CT_EDATA, "line %llu: confidence '%.40s' is not a number in 0..1",
-				             (unsigned long long)t.lr.lineno, v);
-				break;
-			}
-		}
-		rc = emit(&r, payload);
-		if (rc)
-			break;
-	}
-	ct__lbl_table_free(&t);
-	return rc < 0 ? rc : 0;
+	static const ct__lbl_table_kind csv = {
+		column_of, COL_ADDRESS,
+		"the header has no 'address' column (expected address,category,name,source)",
+		"empty file, a header address,category,name,source is required"};
+	return ct__lbl_table_parse(&csv, src, meta, csv_row, emit, payload);
 }

@@ -829,33 +829,19 @@ static int step_sanction(syn_sim *s, inc *x)
 /* What each incident is and when it runs (fractions of the economy's blocks);
  * whether the stolen amount is conserved up to fees at the endpoints. */
 typedef struct inc_plan {
-	const char *name, *kind, *note;
+	const char *name, *kind;
 	double from, until;
 	int conserved;
+	const char *note;
 } inc_plan;
 
+/* One line an incident (the notes are long). */
 static const inc_plan INC_PLAN[INC_COUNT] = {
-	[INC_DRAIN] = {"hot-wallet-drain", "theft",
-	               "Coincheck's shape: test transfer, seven large transfers within minutes, "
-	               "dispersal to nine addresses hours later, a round trip, dusting of unrelated "
-	               "users, deposits at two exchanges days later",
-	               0.22, 0.28, 1},
-	[INC_RANSOM] = {"ransomware", "ransomware",
-	                "victims pay to one fresh address each; consolidation; peel chain cashing "
-	                "out at exchanges",
-	                0.30, 0.42, 1},
-	[INC_MIXER] = {"mixer-laundering", "theft",
-	               "a user's wallet swept; the proceeds deposited into a custodial mixer; the "
-	               "mixer's payouts (other customers' coins) deposited at an exchange",
-	               0.45, 0.50, 1},
-	[INC_SPLIT] = {"split-hops", "theft",
-	               "exchange hot wallet hit; six levels of 2-3 way splits; leaves deposited at "
-	               "three exchanges",
-	               0.58, 0.64, 1},
-	[INC_SANCTION] = {"sanctioned-flows", "sanctioned",
-	                  "a sanctioned entity receiving from users and paying users and its "
-	                  "exchange accounts; endpoints are its direct counterparties",
-	                  0.05, 0.95, 0},
+	[INC_DRAIN] = {"hot-wallet-drain", "theft", 0.22, 0.28, 1, "Coincheck's shape: test transfer, seven large transfers within minutes, dispersal to nine addresses hours later, a round trip, dusting of unrelated users, deposits at two exchanges days later"},
+	[INC_RANSOM] = {"ransomware", "ransomware", 0.30, 0.42, 1, "victims pay to one fresh address each; consolidation; peel chain cashing out at exchanges"},
+	[INC_MIXER] = {"mixer-laundering", "theft", 0.45, 0.50, 1, "a user's wallet swept; the proceeds deposited into a custodial mixer; the mixer's payouts (other customers' coins) deposited at an exchange"},
+	[INC_SPLIT] = {"split-hops", "theft", 0.58, 0.64, 1, "exchange hot wallet hit; six levels of 2-3 way splits; leaves deposited at three exchanges"},
+	[INC_SANCTION] = {"sanctioned-flows", "sanctioned", 0.05, 0.95, 0, "a sanctioned entity receiving from users and paying users and its exchange accounts; endpoints are its direct counterparties"},
 };
 
 int syn_inc_init(syn_sim *s)

@@ -29,6 +29,9 @@ int cli_print_json(const cli *c, const char *json, void (*text)(struct json_t *d
 /* Print a JSON document (indented, keys in order) and release it. */
 void cli_print_doc(struct json_t *j);
 
+/* A progress bar: 30 characters, '#' for the fraction done, '.' for the rest. */
+void cli_bar(char line[31], double frac);
+
 int cmd_ingest(cli *c);
 int cmd_ingest_eth(cli *c); /* cmd_ingest_eth.c */
 int cmd_block(cli *c);

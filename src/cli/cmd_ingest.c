@@ -9,6 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
+void cli_bar(char line[31], double frac)
+{
+	int w = frac > 0 ? (int)(frac * 30) : 0;
+	if (w > 30)
+		w = 30;
+	memset(line, '#', (size_t)w);
+	memset(line + w, '.', (size_t)(30 - w));
+	line[30] = 0;
+}
+
 typedef struct bar {
 	int tty;
 	double last, last_mem;
@@ -46,11 +56,8 @@ static void progress(const ct_progress *p, void *payload)
 	double mb = p->bytes_done / 1e6, rate = p->seconds > 0 ? mb / p->seconds : 0;
 	double frac = p->bytes_total ? (double)p->bytes_done / (double)p->bytes_total : 1;
 	double eta = rate > 0 ? (p->bytes_total - p->bytes_done) / 1e6 / rate : 0;
-	char line[40];
-	int w = (int)(frac * 30);
-	memset(line, '#', (size_t)w);
-	memset(line + w, '.', (size_t)(30 - w));
-	line[30] = 0;
+	char line[31];
+	cli_bar(line, frac);
 	char etas[32] = "--";
 	if (p->seconds >= 0.5)
 		snprintf(etas, sizeof(etas), "%.0fs", eta);
@@ -75,13 +82,8 @@ static void xfer_progress(const ct_progress *p, void *payload)
 	b->last = p->seconds;
 	double mb = p->bytes_done / 1e6, rate = p->seconds > 0 ? mb / p->seconds : 0;
 	double frac = p->bytes_total ? (double)p->bytes_done / (double)p->bytes_total : 1;
-	char line[40];
-	int w = (int)(frac * 30);
-	if (w > 30)
-		w = 30;
-	memset(line, '#', (size_t)w);
-	memset(line + w, '.', (size_t)(30 - w));
-	line[30] = 0;
+	char line[31];
+	cli_bar(line, frac);
 	fprintf(stderr, "\r[%s] file %llu/%llu  %.1f MB/s  %llu transfers ", line,
 	        (unsigned long long)(p->blocks_done < p->blocks_total ? p->blocks_done + 1
 	                                                               : p->blocks_total),
@@ -89,56 +91,58 @@ static void xfer_progress(const ct_progress *p, void *payload)
 	fflush(stderr);
 }
 
-/* The PATHs of `ingest KIND PATH... [options]` (argv[2..]): `opt` takes
- * the options it knows into x (a: the option, v: the argument after it or
- * NULL) and returns how many arguments it used, 0 when a is not its own;
- * another "--..." is a usage error, and so are no paths. NULL (*rc the
- * exit code) on error, else the paths (the caller frees them). */
-static const char **collect_paths(cli *c, const char *kind, const char *what,
-                                  int (*opt)(const char *a, const char *v, void *x), void *x,
-                                  size_t *np, int *rc)
+/* The PATHs of an ingest command. */
+typedef struct path_list {
+	const char **v;
+	size_t n;
+} path_list;
+
+/* The PATHs of `ingest KIND PATH... [options]` (argv[2..]) into p: `opt`
+ * takes the options it knows into x (a: the option, v: the argument after
+ * it or NULL) and returns how many arguments it used, 0 when a is not its
+ * own; another "--..." is a usage error, and so are no paths. EXIT_OK (the
+ * caller frees p->v) or the exit code. */
+static int collect_paths(cli *c, const char *kind, const char *what,
+                         int (*opt)(const char *a, const char *v, void *x), void *x, path_list *p)
 {
-	const char **paths = calloc((size_t)c->argc + 1, sizeof(char *));
-	*np = 0;
-	*rc = EXIT_INTERNAL;
-	if (!paths)
-		return NULL;
+	p->v = calloc((size_t)c->argc + 1, sizeof(char *));
+	p->n = 0;
+	if (!p->v)
+		return EXIT_INTERNAL;
 	for (int i = 2; i < c->argc; i++) {
 		const char *a = c->argv[i];
 		int used = opt(a, i + 1 < c->argc ? c->argv[i + 1] : NULL, x);
 		if (used) {
 			i += used - 1;
 		} else if (a[0] == '-' && a[1] == '-') {
-			free(paths);
-			*rc = cli_usage("unknown option '%s' for ingest %s", a, kind);
-			return NULL;
+			free(p->v);
+			return cli_usage("unknown option '%s' for ingest %s", a, kind);
 		} else {
-			paths[(*np)++] = a;
+			p->v[p->n++] = a;
 		}
 	}
-	if (!*np) {
-		free(paths);
-		*rc = cli_usage("ingest %s needs at least one %s", kind, what);
-		return NULL;
+	if (!p->n) {
+		free(p->v);
+		return cli_usage("ingest %s needs at least one %s", kind, what);
 	}
-	return paths;
+	return EXIT_OK;
 }
 
 /* Run an ingest (`fn`, with its options and result) on the data directory
- * opened for writing, ending the progress bar's line; frees paths. */
-static int run_ingest(cli *c, const char **paths, size_t np, const bar *b,
+ * opened for writing, ending the progress bar's line; frees p's paths. */
+static int run_ingest(cli *c, path_list *p, const bar *b,
                       int (*fn)(ct_db *db, const char **paths, size_t n, void *o, void *r),
                       void *o, void *r)
 {
 	ct_db *db;
 	int rc = ct_db_open(&db, c->db, CT_OPEN_WRITE);
 	if (!rc) {
-		rc = fn(db, paths, np, o, r);
+		rc = fn(db, p->v, p->n, o, r);
 		if (b->tty && b->last >= 0)
 			fputc('\n', stderr);
 		ct_db_close(db);
 	}
-	free(paths);
+	free(p->v);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
@@ -158,9 +162,9 @@ static int transfers_opt(const char *a, const char *v, void *x)
 	return 2;
 }
 
-static int transfers_fn(ct_db *db, const char **paths, size_t n, void *o, void *r)
+static int transfers_fn(ct_db *db, const char **v, size_t n, void *o, void *r)
 {
-	return ct_transfers_ingest(db, paths, n, o, r);
+	return ct_transfers_ingest(db, v, n, o, r);
 }
 
 /* `cointrail ingest transfers FILE... [--chain C] [--from ADDR]
@@ -168,13 +172,12 @@ static int transfers_fn(ct_db *db, const char **paths, size_t n, void *o, void *
 static int cmd_ingest_transfers(cli *c)
 {
 	ct_transfers_options o = CT_TRANSFERS_OPTIONS_INIT;
-	size_t np;
-	int rc;
-	const char **paths = collect_paths(c, "transfers", "FILE", transfers_opt, &o, &np, &rc);
-	if (!paths)
+	path_list p;
+	int rc = collect_paths(c, "transfers", "FILE", transfers_opt, &o, &p);
+	if (rc)
 		return rc;
 	if (o.rejects && !o.skip_bad) {
-		free(paths);
+		free(p.v);
 		return cli_usage("--rejects goes with --skip-bad");
 	}
 	o.note = note_line;
@@ -182,7 +185,7 @@ static int cmd_ingest_transfers(cli *c)
 	o.progress = xfer_progress;
 	o.payload = &b;
 	ct_transfers_result r;
-	if ((rc = run_ingest(c, paths, np, &b, transfers_fn, &o, &r)))
+	if ((rc = run_ingest(c, &p, &b, transfers_fn, &o, &r)))
 		return rc;
 	double rate = r.seconds > 0 ? (double)r.rows / r.seconds : 0;
 	if (c->json) {
@@ -225,9 +228,9 @@ static int btc_opt(const char *a, const char *v, void *x)
 	return 2;
 }
 
-static int btc_fn(ct_db *db, const char **paths, size_t n, void *o, void *r)
+static int btc_fn(ct_db *db, const char **v, size_t n, void *o, void *r)
 {
-	return ct_btc_ingest(db, paths, n, o, r);
+	return ct_btc_ingest(db, v, n, o, r);
 }
 
 int cmd_ingest(cli *c)
@@ -239,10 +242,9 @@ int cmd_ingest(cli *c)
 	if (c->argc < 2 || strcmp(c->argv[1], "btc") != 0)
 		return cli_usage("usage: cointrail ingest btc PATH... | ingest transfers FILE... | ingest eth --rpc URL");
 	ct_ingest_options o = CT_INGEST_OPTIONS_INIT;
-	size_t np;
-	int rc;
-	const char **paths = collect_paths(c, "btc", "PATH", btc_opt, &o, &np, &rc);
-	if (!paths)
+	path_list p;
+	int rc = collect_paths(c, "btc", "PATH", btc_opt, &o, &p);
+	if (rc)
 		return rc;
 	bar b = {isatty(2), -1, -1, 0, 0};
 	o.progress = progress;
@@ -252,7 +254,7 @@ int cmd_ingest(cli *c)
 	if (cb)
 		o.commit_blocks = (uint32_t)strtoul(cb, NULL, 10);
 	ct_ingest_result r;
-	if ((rc = run_ingest(c, paths, np, &b, btc_fn, &o, &r)))
+	if ((rc = run_ingest(c, &p, &b, btc_fn, &o, &r)))
 		return rc;
 	double mbs = r.seconds > 0 ? r.bytes / 1e6 / r.seconds : 0;
 	if (c->json) {

@@ -59,12 +59,7 @@ static void progress(const ct_eth_progress *p, void *payload)
 		double rate = p->seconds > 0 ? p->blocks_done / p->seconds : 0;
 		double eta = rate > 0 ? (p->blocks_total - p->blocks_done) / rate : 0;
 		char line[31];
-		int w = (int)(frac * 30);
-		if (w > 30)
-			w = 30;
-		memset(line, '#', (size_t)w);
-		memset(line + w, '.', (size_t)(30 - w));
-		line[30] = 0;
+		cli_bar(line, frac);
 		fprintf(stderr, "\r\033[K[%s] block %llu/%llu  %.1f blocks/s  %llu txs  ETA %.0fs ", line,
 		        (unsigned long long)p->block, (unsigned long long)p->target, rate,
 		        (unsigned long long)p->txs_done, eta);

@@ -47,9 +47,9 @@ FUZZ_SECONDS ?= 300
 fuzz: deps
 	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCT_FUZZ=ON -DCT_SANITIZE=ON -DCT_WITH_SYNTH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile fuzz_transfers \
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_block fuzz_blkfile fuzz_transfers fuzz_trace_input \
 	  fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack fuzz_labels_csv fuzz_ethrpc
-	@for t in fuzz_block fuzz_blkfile fuzz_transfers fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
+	@for t in fuzz_block fuzz_blkfile fuzz_transfers fuzz_trace_input fuzz_labels_sdn fuzz_labels_list fuzz_labels_tagpack \
 	    fuzz_labels_csv fuzz_ethrpc; do \
 	  src=fuzz/corpus/$$t; [ -d $$src ] || src=tests/labels/corpus/$$t; \
 	  mkdir -p build-fuzz/corpus/$$t && cp -n $$src/* build-fuzz/corpus/$$t/ ; \

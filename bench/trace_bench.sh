@@ -10,7 +10,8 @@
 #     the first tenth of the chain, with no dust cutoff and through services
 #     (taint spreads until the shares round to zero satoshi), median of
 #     ROUNDS (default 3); edges = inputs + outputs examined, time = the
-#     engine's own (stats.seconds: seeds and propagation, not the JSON);
+#     engine's own (stats.seconds: seeds and propagation, not the JSON),
+#     and the whole command's CPU and wall time (GNU time);
 #  2. the planted hot-wallet drain traced 10 hops deep (--max-hops 10,
 #     through services, haircut), wall time of the whole command;
 #  3. peak RSS of each (GNU time).
@@ -39,14 +40,15 @@ done)
 echo "chain: $TXS txs, $BLOCKS blocks; seeds: $(echo $SEEDS | wc -w) txs"
 for s in $SEEDS; do
 	for r in $(seq "$ROUNDS"); do
-		/usr/bin/time -f "%M" -o "$W/rss" "$CLI" --db "$W/db" trace "$s" --policy haircut \
-			--through-services --max-flows 1 --max-addresses 100 --json > "$W/t.json"
+		/usr/bin/time -f "%M %U %S %e" -o "$W/rss" "$CLI" --db "$W/db" trace "$s" --policy haircut \
+			--through-services --max-flows 1 --max-addresses 100 --max-patterns 100 --json > "$W/t.json"
 		$PY -c "
 import json; j=json.load(open('$W/t.json'))['stats']
-print('%s %d %d %.4f %.0f %d %s %.4f' % ('$s'[:12], j['edges'], j['txs'], j['seconds'], j['edges_per_second'], j['peak_frontier'], open('$W/rss').read().strip(), j['cpu_seconds']))"
+rss, u, sy, wall = open('$W/rss').read().split()
+print('%s %d %d %.4f %.0f %d %s %.4f %.2f %s' % ('$s'[:12], j['edges'], j['txs'], j['seconds'], j['edges_per_second'], j['peak_frontier'], rss, j['cpu_seconds'], float(u) + float(sy), wall))"
 	done
 done > "$W/edges.txt"
-echo "seed edges txs seconds edges/s peak_frontier rss_kb cpu_seconds"
+echo "seed edges txs seconds edges/s peak_frontier rss_kb cpu_seconds command_cpu command_wall"
 cat "$W/edges.txt"
 $PY - "$W/edges.txt" <<'PY'
 import sys, statistics
@@ -55,10 +57,12 @@ e = sum(int(r[1]) for r in rows); s = sum(float(r[3]) for r in rows); c = sum(fl
 by = {}
 for r in rows:
     by.setdefault(r[0], []).append(float(r[4]))
-print("overall: %d edges in %.3f s wall = %.2f M edges/s; %.3f s CPU = %.2f M edges per CPU-second; "
+cc = sum(float(r[8]) for r in rows); cw = sum(float(r[9]) for r in rows)
+print("overall (engine): %d edges in %.3f s wall = %.2f M edges/s; %.3f s CPU = %.2f M edges per CPU-second; "
       "median per seed: %s; max RSS %d MB" % (
     e, s, e / s / 1e6, c, e / c / 1e6, ", ".join("%.2f M" % (statistics.median(v) / 1e6) for v in by.values()),
     max(int(r[6]) for r in rows) // 1024))
+print("whole commands: %.2f s CPU (user+sys) = %.2f M edges per CPU-second, %.2f s wall" % (cc, e / cc / 1e6, cw))
 PY
 # the planted drain, 10 hops deep
 SEEDS=$($PY - "$CLI" "$W/db" "$W/syn/truth.json" <<'PY'

@@ -189,10 +189,13 @@ typedef struct ct_trace_options {
 	const char *asset;      /* account model: one asset (NULL: every one)   */
 	size_t max_flows;       /* flows kept in the result (0: all)            */
 	size_t max_addresses;   /* addresses listed, largest first (0: all)     */
+	size_t max_patterns;    /* patterns listed, most value first (0: all)   */
+	int summary;            /* list no flows (counted in flows_dropped; the
+	                         * pattern finder still sees them): for reports */
 } ct_trace_options;
-#define CT_TRACE_OPTIONS_VERSION 1
+#define CT_TRACE_OPTIONS_VERSION 2
 #define CT_TRACE_OPTIONS_INIT \
-	{CT_TRACE_OPTIONS_VERSION, NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, 0, NULL, 0, NULL, 0, 0}
+	{CT_TRACE_OPTIONS_VERSION, NULL, 0, NULL, 0, INT64_MIN, INT64_MAX, 0, NULL, 0, NULL, 0, 0, 0, 0}
 
 /* Follow the seeds' value forward (or backward) under a taint policy;
  * *json receives the `trace --json` document (DESIGN section 6 keys plus

@@ -21,16 +21,17 @@ int ct_trace(ct_db *db, char **json, const ct_trace_options *o)
 		return ct__err(CT_EUSER, "unknown policy '%s' (poison, haircut, fifo, lifo, tiho)", o->policy);
 	if (o->since > o->until)
 		return ct__err(CT_EUSER, "--since is after --until");
-	json_t *j = NULL;
+	char *j = NULL;
 	int handled = 0;
 	int rc = ct__trace_btc(db, &j, o, &handled);
 	if (!rc && !handled)
 		rc = ct__trace_acct(db, &j, o, &handled);
 	if (!rc && !handled)
 		rc = ct__err(CT_ENOTFOUND, "no chain in %s holds the seed %s", db->dir, o->seeds[0]);
-	if (rc)
+	if (rc) {
+		free(j);
 		return rc;
-	*json = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	return *json ? 0 : ct__err(CT_ENOMEM, "out of memory serialising the trace");
+	}
+	*json = j;
+	return 0;
 }

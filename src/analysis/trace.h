@@ -36,6 +36,7 @@ enum {
 	CT_END_SEED = 128,    /* came back to a seed (counted once, as the seed)        */
 	CT_END_BURNED = 256,  /* an output paying no address (OP_RETURN with value)     */
 };
+#define CT_END_COUNT 9
 
 /* One address reached (per asset). */
 typedef struct ct__tr_addr {
@@ -109,7 +110,11 @@ typedef struct ct__tr_res {
 	ct__tr_addr *addrs;
 	size_t n_addrs, cap_addrs;
 	struct ct__tr_slot *slots; /* open addressing over addrs */
-	size_t n_slots;
+	size_t n_slots, n_hashed; /* slots, addresses in them */
+	/* asset 0, ids below n_dense: a direct index (idx + 1, 0 = none)
+	 * instead of the slots; see ct__tr_res_dense() */
+	uint32_t *dense;
+	uint64_t n_dense;
 	ct__tr_flow *flows;
 	size_t n_flows, cap_flows, max_flows;
 	uint64_t flows_dropped;
@@ -135,10 +140,17 @@ static inline uint64_t ct__tr_mix(uint32_t asset, uint64_t id)
 }
 static inline void ct__tr_prefetch_addr(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {
-	__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
+	if (!asset && id < r->n_dense)
+		__builtin_prefetch(&r->dense[id]);
+	else
+		__builtin_prefetch(&r->slots[ct__tr_mix(asset, id) & (r->n_slots - 1)]);
 }
 
 int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows);
+/* Index the addresses of asset 0 with ids below n directly (4 bytes per
+ * possible id, pages touched on demand) when n is small enough that this
+ * beats the hash map; a no-op otherwise. */
+void ct__tr_res_dense(ct__tr_res *r, uint64_t n);
 void ct__tr_res_free(ct__tr_res *r);
 /* The entry of (asset, id), created with hops = UINT32_MAX; NULL on OOM. */
 ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id);
@@ -147,6 +159,9 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f);
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s);
 /* Record that `amount` stopped at address entry a for reason bit. */
 void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason);
+/* Its two halves, for engines that apply entry updates later. */
+void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason);
+void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason);
 
 /* Exact splits (see the top of this file). ------------------------------ */
 
@@ -162,13 +177,24 @@ void ct__tr_split128(ct_u128 T, const ct_u128 *w, size_t n, ct_u128 D, ct_u128 *
 void ct__tr_align(const uint64_t *len, const uint64_t *tainted, size_t ns, const uint64_t *dst,
                   size_t nd, uint64_t *out);
 
-/* Patterns found in the result (JSON array). */
-json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm);
+/* Patterns found in the result (JSON array): the `max` with the most
+ * tainted value (0: all), in the order found; *found counts them all. */
+json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max, uint64_t *found);
+/* The k best of items 0..n-1 (before(ctx, a, b): a ranks above b, a
+ * strict total order) into h[0..], unordered; returns how many (min(n, k)).
+ * One pass with a bounded heap whose root is the worst kept. */
+size_t ct__tr_topk(size_t n, size_t k, int (*before)(const void *ctx, size_t a, size_t b),
+                   const void *ctx, size_t *h);
+/* Whether a step can be part of a pattern (others are not kept). */
+int ct__tr_step_wanted(const ct__tr_step *s);
 
-/* The trace --json document. `labels` may be NULL. */
+/* The trace --json document (trace_doc.c), written as text straight from
+ * the result: a large trace lists millions of addresses and flows, too
+ * many for a tree of JSON values. `labels` may be NULL; takes `seeds`.
+ * NULL on out of memory. */
 struct ct_labels;
-json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
-                    const ct_trace_options *o, json_t *seeds);
+char *ct__tr_doc(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
+                 const ct_trace_options *o, json_t *seeds);
 
 /* u128 as a decimal string with `dec` decimals (cap >= 48). */
 void ct__u128_amount(char *out, size_t cap, ct_u128 v, int dec);
@@ -186,7 +212,7 @@ int ct__tr_stop_category(const char *category);
 
 /* The engines. */
 struct ct_db;
-int ct__trace_btc(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
-int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled);
+int ct__trace_btc(struct ct_db *db, char **out, const ct_trace_options *o, int *handled);
+int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int *handled);
 
 #endif

@@ -34,6 +34,9 @@
 #include <time.h>
 
 #define MAX_ASSETS 4096
+/* backward pseudo-addresses: value from before the data, newly minted */
+#define ID_UNKNOWN (UINT64_MAX - 2)
+#define ID_MINTED (UINT64_MAX - 3)
 #define MAX_CHAINS 16
 
 typedef struct lot {
@@ -49,7 +52,27 @@ typedef struct acc {
 	int poisoned;
 	lot *lots;
 	size_t head, n, cap;
+	/* backward: the account's transfers of this asset in (time, id)
+	 * order, the balance after each and what an outflow drew from before
+	 * the data; events [0, hpos) are not crossed yet; dem: the value whose
+	 * origin is still asked, as of the balance after event hpos - 1 */
+	uint64_t *hid;
+	ct_u128 *hafter, *htop;
+	uint8_t *hin;
+	size_t hn, hpos, hqueued; /* hqueued: event index + 1 in the heap */
+	ct_u128 dem;
+	/* backward FIFO/LIFO: what each outflow was made of, in the order
+	 * it took it: pieces pfirst[i] .. pfirst[i + 1] of pcs */
+	struct piece *pcs;
+	size_t *pfirst;
 } acc;
+
+/* A run of value: `len` units starting at `off` of inflow `src` (a
+ * transfer id), or of value from before the data (src CT_ACCT_NONE). */
+typedef struct piece {
+	uint64_t src;
+	ct_u128 off, len;
+} piece;
 
 typedef struct cursor {
 	uint64_t *ids; /* transfer ids after the start, in (time, id) order */
@@ -89,8 +112,17 @@ typedef struct at {
 	size_t n_seed_x, cap_seed_x;
 	uint64_t *stop;
 	size_t n_stop;
+	/* backward FIFO/LIFO: runs of outflows still to explain */
+	struct bwork *work;
+	size_t n_work, cap_work;
 	ct__tr_res res;
 } at;
+
+typedef struct bwork {
+	uint64_t addr, id; /* the account and its outflow */
+	ct_u128 off, len;  /* the units of the outflow asked about */
+	uint32_t asset, hops;
+} bwork;
 
 /* ---- small containers -------------------------------------------------- */
 
@@ -620,6 +652,8 @@ static int add_seed_event(at *t, uint64_t id)
 		t->cap_seed_x = nc;
 	}
 	t->seed_x[t->n_seed_x++] = id;
+	if (t->o->backward)
+		return 0; /* started by back_seed() */
 	return heap_push(t, (ev){ct__acct_xfer_time(t->st, id), id, UINT64_MAX});
 }
 
@@ -689,9 +723,11 @@ static int parse_seed(at *t, const char *seed, json_t *sj)
 	}
 	json_object_set_new(x, "kind", json_string("address"));
 	json_array_append_new(sj, x);
-	/* everything it sends inside the window */
+	/* everything it sends inside the window (backward: receives) */
 	size_t cnt = 0;
-	for (uint64_t i = ct__acct_addr_head_out(t->st, a); i != CT_ACCT_NONE; i = ct__acct_xfer_prev_out(t->st, i)) {
+	int back = t->o->backward;
+	for (uint64_t i = back ? ct__acct_addr_head_in(t->st, a) : ct__acct_addr_head_out(t->st, a);
+	     i != CT_ACCT_NONE; i = back ? ct__acct_xfer_prev_in(t->st, i) : ct__acct_xfer_prev_out(t->st, i)) {
 		int64_t tm = ct__acct_xfer_time(t->st, i);
 		if (tm < t->o->since || tm > t->o->until)
 			continue;
@@ -707,7 +743,7 @@ static int parse_seed(at *t, const char *seed, json_t *sj)
 	t->seed_addrs[t->n_seed_addrs++] = a;
 	qsort(t->seed_addrs, t->n_seed_addrs, sizeof(*ns), cmp_u64);
 	if (!cnt)
-		return ct__err(CT_ENOTFOUND, "seed %s: the address sent nothing%s", seed,
+		return ct__err(CT_ENOTFOUND, "seed %s: the address %s nothing%s", seed, back ? "received" : "sent",
 		               t->o->since != INT64_MIN || t->o->until != INT64_MAX ? " in the time window" : "");
 	return 0;
 }
@@ -748,12 +784,439 @@ static int load_stops(at *t, ct_labels *l)
 	return 0;
 }
 
+/* ---- backward (haircut, poison) ---------------------------------------- */
+
+/* Backward asks where the value of the seed transfers came from. Under
+ * haircut an account's balance is a mix that outflows leave unchanged, so
+ * the value v taken out of it at some moment is, going back in time,
+ * split at each earlier inflow of a (balance b after it) into v*a/b from
+ * that inflow's sender and the rest from the balance before; an outflow
+ * that drew on value from before the data (more than the balance then)
+ * gives that share to "(unknown origin)"; a transfer with no sender to
+ * "(minted)". Every account with value still asked keeps a cursor moving
+ * back through its transfers; all cursors advance together in decreasing
+ * (time, transfer) order, inflow sides first, so a sender is always asked
+ * about a moment its own cursor has not passed. Poison asks every earlier
+ * inflow for its whole amount. */
+
+/* Heap keys that pop in decreasing (time, id, side): min-heap of negations. */
+static ev back_ev(const acc *a, size_t idx, uint64_t who, const ct_acctstore *st)
+{
+	uint64_t id = a->hid[idx];
+	return (ev){-ct__acct_xfer_time(st, id), UINT64_MAX - (id * 2 + a->hin[idx]), who};
+}
+
+/* FIFO/LIFO: replay the account's lots (value from before the data is
+ * the oldest, as forward) and record what each outflow took. */
+static int back_pieces(at *t, acc *a)
+{
+	piece *q = NULL, *out = NULL; /* the lots: q[qh..qn) oldest first */
+	size_t qh = 0, qn = 0, qcap = 0, on = 0, ocap = 0;
+	int lifo = t->pol == CT_POL_LIFO, rc = 0;
+	if (!(a->pfirst = calloc(a->hn + 1, sizeof(*a->pfirst))))
+		return ct__err(CT_ENOMEM, "out of memory");
+#define GROW(arr, n, cap)                                                   \
+	do {                                                                    \
+		if ((n) == (cap)) {                                                 \
+			size_t nc_ = (cap) ? (cap) * 2 : 16;                            \
+			piece *np_ = realloc((arr), nc_ * sizeof(piece));               \
+			if (!np_) {                                                     \
+				rc = ct__err(CT_ENOMEM, "out of memory");                   \
+				goto done;                                                  \
+			}                                                               \
+			(arr) = np_;                                                    \
+			(cap) = nc_;                                                    \
+		}                                                                   \
+	} while (0)
+	for (size_t i = 0; i < a->hn; i++) {
+		ct_acct_xfer r;
+		ct_u128 v = 0;
+		ct__acct_xfer_get(t->st, a->hid[i], &r);
+		if ((rc = amount128(t, a->hid[i], &r, &v)))
+			goto done;
+		a->pfirst[i] = on;
+		if (a->hin[i]) {
+			if (!v)
+				continue;
+			GROW(q, qn, qcap);
+			q[qn++] = (piece){a->hid[i], 0, v};
+			continue;
+		}
+		if (a->htop[i]) {
+			/* before everything held */
+			if (qh == 0) {
+				GROW(q, qn, qcap);
+				memmove(q + 1, q, qn * sizeof(*q));
+				qn++;
+			} else {
+				qh--;
+			}
+			q[qh] = (piece){CT_ACCT_NONE, 0, a->htop[i]};
+		}
+		for (ct_u128 need = v; need > 0 && qn > qh;) {
+			piece *l = lifo ? &q[qn - 1] : &q[qh];
+			ct_u128 take = l->len < need ? l->len : need;
+			GROW(out, on, ocap);
+			out[on++] = (piece){l->src, l->off, take};
+			l->off += take;
+			l->len -= take;
+			need -= take;
+			if (!l->len) {
+				if (lifo)
+					qn--;
+				else
+					qh++;
+			}
+		}
+	}
+	a->pfirst[a->hn] = on;
+	a->pcs = out;
+	out = NULL;
+done:
+#undef GROW
+	free(q);
+	free(out);
+	return rc;
+}
+
+/* Load the account's transfers of its asset, with balances (once). */
+static int back_history(at *t, acc *a)
+{
+	if (a->hid)
+		return 0;
+	uint32_t sa = t->asset_id[a->asset];
+	size_t cap = 0;
+	ct_acct_walk w;
+	uint64_t x;
+	int dir;
+	ct__acct_walk_init(t->st, a->addr, &w);
+	while (ct__acct_walk_next(&w, &x, &dir)) {
+		ct_acct_xfer r;
+		ct__acct_xfer_get(t->st, x, &r);
+		if (r.asset != sa || (r.flags & CT_XF_FAILED) || dir == 3)
+			continue;
+		if (a->hn == cap) {
+			cap = cap ? cap * 2 : 16;
+			uint64_t *ni = realloc(a->hid, cap * sizeof(*ni));
+			if (!ni)
+				return ct__err(CT_ENOMEM, "out of memory");
+			a->hid = ni;
+		}
+		a->hid[a->hn++] = x;
+	}
+	if (!a->hid && !(a->hid = malloc(sizeof(*a->hid))))
+		return ct__err(CT_ENOMEM, "out of memory");
+	sort_st = t->st;
+	if (a->hn > 1)
+		qsort(a->hid, a->hn, sizeof(*a->hid), cmp_time);
+	size_t n = a->hn ? a->hn : 1;
+	a->hafter = calloc(n, sizeof(*a->hafter));
+	a->htop = calloc(n, sizeof(*a->htop));
+	a->hin = calloc(n, 1);
+	if (!a->hafter || !a->htop || !a->hin)
+		return ct__err(CT_ENOMEM, "out of memory");
+	ct_u128 bal = 0;
+	for (size_t i = 0; i < a->hn; i++) {
+		ct_acct_xfer r;
+		ct_u128 v = 0;
+		ct__acct_xfer_get(t->st, a->hid[i], &r);
+		int rc = amount128(t, a->hid[i], &r, &v);
+		if (rc)
+			return rc;
+		a->hin[i] = r.to == a->addr && r.from != a->addr;
+		if (a->hin[i]) {
+			bal += v;
+		} else {
+			if (bal < v) {
+				a->htop[i] = v - bal;
+				bal = v;
+			}
+			bal -= v;
+		}
+		a->hafter[i] = bal;
+	}
+	a->hpos = a->hn;
+	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO)
+		return back_pieces(t, a);
+	return 0;
+}
+
+/* The index of transfer id among a's events (it is there). */
+static size_t back_find(const at *t, const acc *a, uint64_t id)
+{
+	int64_t tm = ct__acct_xfer_time(t->st, id);
+	size_t lo = 0, hi = a->hn;
+	while (lo < hi) {
+		size_t m = (lo + hi) / 2;
+		uint64_t x = a->hid[m];
+		if (key_less(ct__acct_xfer_time(t->st, x), x, tm, id))
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	return lo;
+}
+
+static int back_queue(at *t, acc *a)
+{
+	if (!a->dem || !a->hpos || a->hqueued == a->hpos)
+		return 0;
+	a->hqueued = a->hpos;
+	return heap_push(t, back_ev(a, a->hpos - 1, (uint64_t)(a - t->accs), t->st));
+}
+
+/* Value d of transfer id (asset ai) reaches its sender `addr` at `hops`:
+ * stop there, or ask the sender's balance before it. */
+static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 off, ct_u128 d,
+                      uint32_t hops)
+{
+	ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, addr);
+	if (!ad)
+		return ct__err(CT_ENOMEM, "out of memory");
+	ad->received += d;
+	if (hops < ad->hops)
+		ad->hops = hops;
+	unsigned why = 0;
+	if (addr == ID_UNKNOWN)
+		why = CT_END_UNKNOWN;
+	else if (addr == ID_MINTED)
+		why = CT_END_COINBASE;
+	else if (is_seed_addr(t, addr))
+		why = CT_END_SEED;
+	else if (t->o->min_amount && d < t->cutoff[ai])
+		why = CT_END_DUST;
+	else if (!t->o->through_services && in_sorted(t->stop, t->n_stop, addr))
+		why = CT_END_SERVICE;
+	else if (t->o->max_hops && hops >= t->o->max_hops)
+		why = CT_END_HOPS;
+	else if (ct__acct_xfer_time(t->st, id) < t->o->since)
+		why = CT_END_TIME;
+	if (why) {
+		ct__tr_stop(&t->res, ad, d, why);
+		return 0;
+	}
+	ad->sent += d; /* backward: what it passed on towards the seeds */
+	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO) {
+		if (t->n_work == t->cap_work) {
+			size_t nc = t->cap_work ? t->cap_work * 2 : 256;
+			bwork *nw = realloc(t->work, nc * sizeof(*nw));
+			if (!nw)
+				return ct__err(CT_ENOMEM, "out of memory");
+			t->work = nw;
+			t->cap_work = nc;
+		}
+		t->work[t->n_work++] = (bwork){addr, id, off, d, ai, hops};
+		return 0;
+	}
+	acc *a = acc_find(t, addr, ai);
+	if (!a && !(a = acc_new(t, addr, ai)))
+		return ct__err(CT_ENOMEM, "out of memory");
+	int rc = back_history(t, a);
+	if (rc)
+		return rc;
+	size_t e = back_find(t, a, id);
+	if (e >= a->hn || a->hid[e] != id)
+		return ct__err(CT_EDATA, "transfer %llu is not in the history of its sender",
+		               (unsigned long long)id);
+	if (!a->dem)
+		a->hpos = e + 1; /* nothing asked of the later balance */
+	if (hops < a->hops)
+		a->hops = hops;
+	/* the value left with this outflow: as of the balance before it,
+	 * which is where its cursor stands (events after it are crossed) */
+	if (t->pol == CT_POL_POISON)
+		a->dem = 1;
+	else
+		a->dem += d;
+	return back_queue(t, a);
+}
+
+/* Cross a's next event backwards. */
+static int back_step(at *t, acc *a)
+{
+	size_t i = --a->hpos;
+	a->hqueued = 0;
+	ct_acct_xfer x;
+	ct_u128 v = 0;
+	uint64_t id = a->hid[i];
+	ct__acct_xfer_get(t->st, id, &x);
+	int rc = amount128(t, id, &x, &v);
+	if (rc)
+		return rc;
+	t->res.edges++;
+	int poison = t->pol == CT_POL_POISON;
+	ct_u128 share = 0;
+	uint64_t src = CT_ACCT_NONE;
+	if (!a->hin[i]) {
+		/* an outflow: the mix is unchanged, except for value it drew
+		 * from before the data */
+		if (a->htop[i] && a->dem) {
+			ct_u128 before = a->hafter[i] + v, w[2] = {a->htop[i], before - a->htop[i]}, out[2], rem[2];
+			if (poison)
+				out[0] = a->htop[i];
+			else
+				ct__tr_split128(a->dem, w, 2, before, out, rem);
+			share = out[0];
+			src = ID_UNKNOWN;
+		}
+	} else if (a->dem) {
+		ct_u128 after = a->hafter[i], w[2] = {v, after - v}, out[2], rem[2];
+		if (poison)
+			out[0] = v;
+		else
+			ct__tr_split128(a->dem, w, 2, after, out, rem);
+		share = out[0];
+		src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
+	}
+	if (share) {
+		t->res.txs++;
+		if (!poison)
+			a->dem -= share;
+		uint32_t nh = a->hops + 1;
+		ct__tr_flow f = {src, a->addr, share, id, x.time, a->asset, nh};
+		if (src == ID_UNKNOWN)
+			f.from = UINT64_MAX;
+		ct__tr_flow_add(&t->res, &f);
+		if ((rc = back_reach(t, a->asset, src, id, 0, share, nh)))
+			return rc;
+	}
+	if (!a->hpos && a->dem && !poison) {
+		/* cannot happen (the first event's balance before is zero);
+		 * never lose value */
+		ct__tr_addr *ad = ct__tr_addr_get(&t->res, a->asset, ID_UNKNOWN);
+		if (ad)
+			ct__tr_stop(&t->res, ad, a->dem, CT_END_UNKNOWN);
+		a->dem = 0;
+	}
+	return back_queue(t, a);
+}
+
+/* A seed transfer: its receiver is the seed, its sender is asked. */
+static int back_seed(at *t, uint64_t id)
+{
+	ct_acct_xfer x;
+	ct__acct_xfer_get(t->st, id, &x);
+	if (x.flags & CT_XF_FAILED)
+		return 0;
+	if (t->o->asset) {
+		ct_acct_asset as;
+		char name[CT_ACCT_ADDR_STR];
+		ct__acct_asset_get(t->st, x.asset, &as);
+		if (as.native)
+			snprintf(name, sizeof(name), "%s", as.symbol);
+		else
+			ct__acct_key_str(t->st->chain->addr_format, &as.contract, name, sizeof(name));
+		if (strcasecmp(name, t->o->asset) != 0)
+			return 0;
+	}
+	ct_u128 v = 0;
+	uint32_t ai = 0;
+	int rc = amount128(t, id, &x, &v);
+	if (rc || (rc = asset_local(t, x.asset, &ai)))
+		return rc;
+	if (!v)
+		return 0;
+	t->res.tot[ai].seeds += v;
+	t->res.txs++;
+	if (x.to != CT_ACCT_NONE) {
+		ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, x.to);
+		if (!ad)
+			return ct__err(CT_ENOMEM, "out of memory");
+		ad->received += v;
+		ad->hops = 0;
+		ad->seed = 1;
+	}
+	uint64_t src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
+	ct__tr_flow f = {src, x.to, v, id, x.time, ai, 1};
+	ct__tr_flow_add(&t->res, &f);
+	return back_reach(t, ai, src, id, 0, v, 1);
+}
+
+/* FIFO/LIFO: the units [off, off + len) of account addr's outflow id came
+ * from the runs its lots held: each run's share of them is asked of the
+ * run's own inflow (the sender's outflow, the same units), or ends at
+ * "(unknown origin)" / "(minted)". Units have one history each, so runs
+ * never overlap and the work ends. */
+static int back_take(at *t, const bwork *w)
+{
+	acc *a = acc_find(t, w->addr, w->asset);
+	if (!a && !(a = acc_new(t, w->addr, w->asset)))
+		return ct__err(CT_ENOMEM, "out of memory");
+	if (w->hops < a->hops)
+		a->hops = w->hops;
+	int rc = back_history(t, a);
+	if (rc)
+		return rc;
+	size_t e = back_find(t, a, w->id);
+	if (e >= a->hn || a->hid[e] != w->id)
+		return ct__err(CT_EDATA, "transfer %llu is not in the history of its sender",
+		               (unsigned long long)w->id);
+	t->res.edges++;
+	ct_u128 p = 0, lo = w->off, hi = w->off + w->len;
+	for (size_t k = a->pfirst[e]; k < a->pfirst[e + 1] && p < hi; k++) {
+		const piece pc = a->pcs[k];
+		ct_u128 s = p > lo ? p : lo, en = p + pc.len < hi ? p + pc.len : hi;
+		p += pc.len;
+		if (s >= en)
+			continue;
+		ct_u128 part = en - s, at_off = pc.off + (s - (p - pc.len));
+		uint64_t src = ID_UNKNOWN;
+		int64_t tm = ct__acct_xfer_time(t->st, w->id);
+		if (pc.src != CT_ACCT_NONE) {
+			ct_acct_xfer x;
+			ct__acct_xfer_get(t->st, pc.src, &x);
+			src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
+			tm = x.time;
+		}
+		t->res.txs++;
+		ct__tr_flow f = {src == ID_UNKNOWN ? UINT64_MAX : src, w->addr, part,
+		                 pc.src != CT_ACCT_NONE ? pc.src : w->id, tm, w->asset, w->hops + 1};
+		ct__tr_flow_add(&t->res, &f);
+		if ((rc = back_reach(t, w->asset, src, pc.src != CT_ACCT_NONE ? pc.src : w->id, at_off, part,
+		                     w->hops + 1)))
+			return rc;
+	}
+	return 0;
+}
+
+static int run_backward(at *t)
+{
+	if (t->pol == CT_POL_TIHO)
+		return ct__err(CT_EUSER, "backward tracing on an account-model chain supports haircut, poison, "
+		               "fifo and lifo (not tiho: which value was tainted is what backward asks)");
+	int rc;
+	/* seeds newest first: a seed's sender may be asked about an earlier
+	 * seed's moment only once its cursor is there */
+	for (size_t i = t->n_seed_x; i-- > 0;)
+		if ((i + 1 == t->n_seed_x || t->seed_x[i] != t->seed_x[i + 1]) &&
+		    (rc = back_seed(t, t->seed_x[i])))
+			return rc;
+	while (t->n_work) {
+		bwork w = t->work[--t->n_work];
+		if ((rc = back_take(t, &w)))
+			return rc;
+	}
+	while (t->hn) {
+		ev e = heap_pop(t);
+		acc *a = &t->accs[e.who];
+		if (!a->hpos || a->hqueued != a->hpos)
+			continue; /* stale */
+		if ((rc = back_step(t, a)))
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- naming ------------------------------------------------------------ */
 
 static void name_addr(void *ctx, uint64_t id, char *buf, size_t cap)
 {
 	at *t = ctx;
-	if (id == CT_ACCT_NONE || ct__acct_addr_str(t->st, id, buf, cap) < 0)
+	if (id == ID_UNKNOWN)
+		snprintf(buf, cap, "(unknown origin)");
+	else if (id == ID_MINTED)
+		snprintf(buf, cap, "(minted)");
+	else if (id == CT_ACCT_NONE || ct__acct_addr_str(t->st, id, buf, cap) < 0)
 		snprintf(buf, cap, "(none)");
 }
 
@@ -879,16 +1342,13 @@ static const ct_acct_chain *pick_chain(ct_db *db, const char *seed)
 	return k == 1 ? ch[0] : NULL;
 }
 
-int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, int *handled)
+int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int *handled)
 {
 	*handled = 0;
 	const ct_acct_chain *chain = pick_chain(db, o->seeds[0]);
 	if (!chain)
 		return 0;
 	*handled = 1;
-	if (o->backward)
-		return ct__err(CT_EUSER, "backward tracing is implemented for the UTXO model only; "
-		               "%s is an account-model chain", chain->name);
 	at *t = calloc(1, sizeof(*t));
 	if (!t)
 		return ct__err(CT_ENOMEM, "out of memory");
@@ -918,7 +1378,9 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 		qsort(t->seed_x, t->n_seed_x, sizeof(*t->seed_x), cmp_u64);
 	uint64_t last = UINT64_MAX;
 	int timed_out = 0;
-	while (t->hn) {
+	if (o->backward && (rc = run_backward(t)))
+		goto out;
+	while (!o->backward && t->hn) {
 		ev e = heap_pop(t);
 		if (e.who != UINT64_MAX) {
 			cursor *c = &t->curs[e.who];
@@ -979,7 +1441,7 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 			decs[i] = as.decimals == CT_DECIMALS_UNKNOWN ? 0 : as.decimals;
 		}
 		ct__tr_namer nm = {t, name_addr, name_tx, NULL, chain->name, names, decs, na};
-		*out = ct__tr_json(&t->res, &nm, lab, o, seeds);
+		*out = ct__tr_doc(&t->res, &nm, lab, o, seeds);
 		seeds = NULL;
 		free(names);
 		free(decs);
@@ -990,8 +1452,16 @@ int ct__trace_acct(struct ct_db *db, json_t **out, const ct_trace_options *o, in
 out:
 	json_decref(seeds);
 	ct_labels_close(lab);
-	for (size_t i = 0; i < t->n_accs; i++)
+	for (size_t i = 0; i < t->n_accs; i++) {
 		free(t->accs[i].lots);
+		free(t->accs[i].hid);
+		free(t->accs[i].hafter);
+		free(t->accs[i].htop);
+		free(t->accs[i].hin);
+		free(t->accs[i].pcs);
+		free(t->accs[i].pfirst);
+	}
+	free(t->work);
 	for (size_t i = 0; i < t->n_curs; i++)
 		free(t->curs[i].ids);
 	free(t->accs);

@@ -14,6 +14,7 @@
 #include "chain/account/acctstore.h"
 #include "labels/labels.h"
 #include "query/db.h"
+#include "util/bigmem.h"
 #include "util/encode.h"
 #include "util/error.h"
 #include "util/fsutil.h"
@@ -37,15 +38,35 @@ typedef struct ent {
 	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
 } ent;
 
-/* A monotone radix heap of tx ids: keys popped never decrease (forward a
- * tx only spends earlier txs; backward keys are ~id), so a key lives in
- * the bucket of the highest bit where it differs from the last key
- * popped, and moves only towards bucket 0. Cheaper than a binary heap's
- * cache misses at every level. */
-typedef struct rbucket {
-	uint64_t *v;
-	size_t n, cap;
-} rbucket;
+/* The txs waiting to be processed: a bitmap over the store's tx ids with
+ * summary levels (a bit per non-zero word of the level below), so the
+ * next pending tx after any position is found in a few word reads however
+ * sparse the set. Processing order is monotone (forward a tx only spends
+ * earlier txs, backward only earlier txs created what it spends), so pops
+ * only move one way. Memory: one bit per tx of the chain in lazily
+ * touched pages (the parts of the chain the trace reaches), plus 1/63 of
+ * that for the summaries. */
+#define TS_LEVELS 6
+typedef struct tset {
+	uint64_t *lv[TS_LEVELS];
+	size_t nw[TS_LEVELS]; /* words per level */
+	int nl;
+	uint64_t n; /* pending txs */
+} tset;
+
+/* A dense frontier slot (taint 0: empty). */
+typedef struct dent {
+	uint64_t taint;
+	uint32_t hops;
+	uint32_t aidx; /* top bit: F_SEED */
+} dent;
+#define DFR_MAX (UINT64_C(64) << 20) /* 1 GB of address space */
+
+typedef struct trop {
+	uint64_t amt;
+	uint32_t idx; /* result entry                        */
+	uint32_t op;  /* OP_* | argument (hops, reason) << 4 */
+} trop;
 
 typedef struct bt {
 	ct_btcstore *st;
@@ -58,25 +79,26 @@ typedef struct bt {
 	size_t n_stop;
 	ent *map;
 	size_t cap, n;
-	rbucket rb[65];
-	uint64_t rlast;
-	uint64_t rmask; /* bit i-1: bucket i (>= 1) is not empty */
-	size_t hn;
-	int heap_err;
+	/* the frontier of a store of at most DFR_MAX outputs: indexed by
+	 * output id (pages touched where the trace goes) instead of map */
+	struct dent *dfr;
+	uint64_t n_dfr;
+	tset pend;
+	uint64_t cursor; /* the last tx popped (forward: pops go up; backward: down) */
 	/* --since/--until bound the propagation (no address seed: for those
 	 * the window chooses what the address sent, which is then followed) */
 	int time_limits;
 	uint64_t *sset;
 	size_t scap2, sn;
+	uint64_t seed_lo, seed_hi; /* the seed outputs' id range */
 	/* per-tx scratch */
 	size_t scap;
 	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
 	uint32_t *ih;
 	size_t *ord;
-	/* taint sent by result entries, applied in batches (sent_flush) so
-	 * that the entries' cache misses overlap: (entry index, amount) */
-	uint64_t *slog;
-	size_t slog_n;
+	/* result entry updates, applied in batches (op_flush) */
+	trop *ops;
+	size_t ops_n;
 	ct__tr_res res;
 } bt;
 
@@ -91,7 +113,7 @@ static uint64_t hh(uint64_t k)
 static int map_grow(bt *b)
 {
 	size_t nc = b->cap ? b->cap * 2 : 4096;
-	ent *nm = calloc(nc, sizeof(*nm));
+	ent *nm = ct__big_zalloc(nc * sizeof(*nm));
 	if (!nm)
 		return ct__err(CT_ENOMEM, "out of memory (trace frontier of %zu outputs)", b->n);
 	for (size_t i = 0; i < b->cap; i++)
@@ -101,7 +123,7 @@ static int map_grow(bt *b)
 				s = (s + 1) & (nc - 1);
 			nm[s] = b->map[i];
 		}
-	free(b->map);
+	ct__big_free(b->map, b->cap * sizeof(*b->map));
 	b->map = nm;
 	b->cap = nc;
 	return 0;
@@ -167,79 +189,197 @@ static int map_take(bt *b, uint64_t o, ent *out)
 	return 1;
 }
 
-/* ---- radix heap of tx ids (backward stores ~t) ------------------------ */
+/* ---- the frontier: dense or hashed ----------------------------------- */
 
-static int rb_index(uint64_t key, uint64_t last)
+static inline void fr_prefetch(const bt *b, uint64_t o)
 {
-	return key == last ? 0 : 64 - __builtin_clzll(key ^ last);
+	if (b->dfr)
+		__builtin_prefetch(&b->dfr[o]);
+	else if (b->cap)
+		__builtin_prefetch(&b->map[hh(o + 1) & (b->cap - 1)]);
 }
 
-static int rb_append(rbucket *r, uint64_t key)
+/* Take o's entry out (e->addr is filled by the caller's own read). */
+static inline int fr_take(bt *b, uint64_t o, ent *e)
 {
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 64;
-		uint64_t *nv = realloc(r->v, nc * sizeof(*nv));
-		if (!nv)
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-		r->v = nv;
-		r->cap = nc;
+	if (!b->dfr)
+		return map_take(b, o, e);
+	dent *d = &b->dfr[o];
+	if (!d->taint)
+		return 0;
+	e->key = o + 1;
+	e->taint = d->taint;
+	e->hops = d->hops;
+	e->aidx = d->aidx;
+	e->addr = UINT64_MAX;
+	d->taint = 0;
+	b->n--;
+	return 1;
+}
+
+/* Is output o a seed in the frontier? */
+static inline int fr_is_seed(const bt *b, uint64_t o)
+{
+	if (b->dfr)
+		return b->dfr[o].taint && (b->dfr[o].aidx & F_SEED);
+	ent *e = map_find(b, o);
+	return e && (e->aidx & F_SEED);
+}
+
+static inline int fr_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags,
+                         uint32_t aidx, uint64_t addr)
+{
+	if (!b->dfr)
+		return map_add(b, o, taint, hops, flags, aidx, addr);
+	dent *d = &b->dfr[o];
+	if (!d->taint) {
+		*d = (dent){taint, hops, aidx | flags};
+		b->n++;
+	} else {
+		d->taint += taint;
+		if (hops < d->hops)
+			d->hops = hops;
+		d->aidx |= flags;
 	}
-	r->v[r->n++] = key;
 	return 0;
+}
+
+/* ---- the pending set ------------------------------------------------- */
+
+static int ts_init(tset *t, uint64_t n)
+{
+	memset(t, 0, sizeof(*t));
+	uint64_t bits = n ? n : 1;
+	for (int l = 0; l < TS_LEVELS; l++) {
+		t->nw[l] = (size_t)((bits + 63) / 64);
+		t->lv[l] = ct__big_zalloc(t->nw[l] * sizeof(uint64_t));
+		if (!t->lv[l])
+			return ct__err(CT_ENOMEM, "out of memory (trace frontier of a %llu-tx chain)",
+			               (unsigned long long)n);
+		t->nl = l + 1;
+		if (t->nw[l] == 1)
+			break;
+		bits = t->nw[l];
+	}
+	return 0;
+}
+
+static void ts_free(tset *t)
+{
+	for (int l = 0; l < t->nl; l++)
+		ct__big_free(t->lv[l], t->nw[l] * sizeof(uint64_t));
+}
+
+static void ts_set(tset *t, uint64_t x)
+{
+	uint64_t w = x >> 6, bit = UINT64_C(1) << (x & 63);
+	if (t->lv[0][w] & bit)
+		return;
+	t->n++;
+	for (int l = 0; l < t->nl; l++) {
+		int was = t->lv[l][w] != 0;
+		t->lv[l][w] |= bit;
+		if (was)
+			break;
+		bit = UINT64_C(1) << (w & 63);
+		w >>= 6;
+	}
+}
+
+static void ts_clear(tset *t, uint64_t x)
+{
+	uint64_t w = x >> 6, bit = UINT64_C(1) << (x & 63);
+	if (!(t->lv[0][w] & bit))
+		return;
+	t->n--;
+	for (int l = 0; l < t->nl; l++) {
+		t->lv[l][w] &= ~bit;
+		if (t->lv[l][w])
+			break;
+		bit = UINT64_C(1) << (w & 63);
+		w >>= 6;
+	}
+}
+
+/* The smallest member >= from, or UINT64_MAX. */
+static uint64_t ts_next(const tset *t, uint64_t from)
+{
+	int l = 0;
+	uint64_t pos = from;
+	for (;;) {
+		if (l >= t->nl)
+			return UINT64_MAX;
+		uint64_t w = pos >> 6;
+		if (w >= t->nw[l])
+			return UINT64_MAX;
+		uint64_t m = t->lv[l][w] & (~UINT64_C(0) << (pos & 63));
+		if (m) {
+			pos = w << 6 | (uint64_t)__builtin_ctzll(m);
+			break;
+		}
+		pos = w + 1; /* the next word, as a bit of the level above */
+		l++;
+	}
+	while (l-- > 0)
+		pos = pos << 6 | (uint64_t)__builtin_ctzll(t->lv[l][pos]);
+	return pos;
+}
+
+/* The largest member <= from, or UINT64_MAX. */
+static uint64_t ts_prev(const tset *t, uint64_t from)
+{
+	int l = 0;
+	uint64_t pos = from;
+	for (;;) {
+		if (l >= t->nl)
+			return UINT64_MAX;
+		uint64_t w = pos >> 6;
+		if (w >= t->nw[l]) {
+			w = t->nw[l] - 1;
+			pos = w << 6 | 63;
+		}
+		uint64_t m = t->lv[l][w] & (~UINT64_C(0) >> (63 - (pos & 63)));
+		if (m) {
+			pos = w << 6 | (uint64_t)(63 - __builtin_clzll(m));
+			break;
+		}
+		if (!w)
+			return UINT64_MAX;
+		pos = w - 1;
+		l++;
+	}
+	while (l-- > 0)
+		pos = pos << 6 | (uint64_t)(63 - __builtin_clzll(t->lv[l][pos]));
+	return pos;
 }
 
 static int heap_push(bt *b, uint64_t t)
 {
-	if (b->back)
-		t = ~t;
-	int i = rb_index(t, b->rlast);
-	int rc = rb_append(&b->rb[i], t);
-	if (!rc) {
-		b->hn++;
-		if (i)
-			b->rmask |= UINT64_C(1) << (i - 1);
-	}
-	return rc;
+	ts_set(&b->pend, t);
+	return 0;
 }
 
+/* The next tx to process (the set must not be empty). */
 static uint64_t heap_pop(bt *b)
 {
-	if (!b->rb[0].n) {
-		int i = __builtin_ctzll(b->rmask) + 1;
-		rbucket *r = &b->rb[i];
-		uint64_t m = r->v[0];
-		for (size_t k = 1; k < r->n; k++)
-			if (r->v[k] < m)
-				m = r->v[k];
-		b->rlast = m;
-		/* every key of bucket i moves to a lower bucket */
-		size_t n = r->n;
-		r->n = 0;
-		b->rmask &= ~(UINT64_C(1) << (i - 1));
-		for (size_t k = 0; k < n; k++) {
-			uint64_t x = r->v[k];
-			int j = rb_index(x, m);
-			if (rb_append(&b->rb[j], x) != 0)
-				b->heap_err = 1; /* out of memory: the caller stops */
-			if (j)
-				b->rmask |= UINT64_C(1) << (j - 1);
-		}
-	}
-	b->rb[0].n--;
-	b->hn--;
-	return b->back ? ~b->rlast : b->rlast;
+	uint64_t t = b->back ? ts_prev(&b->pend, b->cursor) : ts_next(&b->pend, b->cursor);
+	if (t == UINT64_MAX) /* behind the cursor: cannot happen (see above), but never lose it */
+		t = b->back ? ts_prev(&b->pend, UINT64_MAX) : ts_next(&b->pend, 0);
+	ts_clear(&b->pend, t);
+	b->cursor = t;
+	return t;
 }
 
-/* Up to `want` of the keys popped next (after those equal to the last
- * key popped), roughly in order: bucket i holds only keys below those of
- * bucket i + 1, a bucket's own keys are unordered. For prefetching. */
+/* Up to `want` of the txs popped next (those pushed meanwhile may come
+ * first). For prefetching; forward only. */
 static size_t heap_peek(const bt *b, uint64_t *nx, size_t want)
 {
 	size_t m = 0;
-	for (uint64_t mk = b->rmask; mk && m < want; mk &= mk - 1) {
-		const rbucket *r = &b->rb[__builtin_ctzll(mk) + 1];
-		for (size_t k = 0; k < r->n && m < want; k++)
-			nx[m++] = r->v[k];
+	for (uint64_t x = b->cursor; m < want; x++) {
+		x = ts_next(&b->pend, x);
+		if (x == UINT64_MAX)
+			break;
+		nx[m++] = x;
 	}
 	return m;
 }
@@ -260,13 +400,11 @@ static void lookahead(bt *b)
 		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[k])));
 	if (m) {
 		uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
-		size_t mask = b->cap - 1;
 		for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
 			uint64_t ref = ct__in_ref(st, i);
 			if (!(ref & CT_IN_UNRESOLVED_BIT)) {
 				__builtin_prefetch(ct__col_at(&st->outs, ref));
-				if (b->cap)
-					__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
+				fr_prefetch(b, ref);
 			}
 		}
 	}
@@ -274,22 +412,49 @@ static void lookahead(bt *b)
 
 /* ---- helpers ----------------------------------------------------------- */
 
-#define SLOG_PAIRS 2048
-#define SLOG_AHEAD 16
+/* Updates of result entries, applied in batches so that the entries'
+ * cache misses overlap (all of them commute: sums, minimum, bits). */
+enum { OP_RECV, OP_STOP, OP_SENT };
+#define OPS_MAX 4096
+#define OPS_AHEAD 16
 
-/* Apply the logged `sent` amounts to their result entries. */
-static void sent_flush(bt *b)
+static void op_flush(bt *b)
 {
 	ct__tr_addr *ad = b->res.addrs;
-	size_t n = b->slog_n;
-	for (size_t k = 0; k < n && k < SLOG_AHEAD; k++)
-		__builtin_prefetch(&ad[b->slog[2 * k]]);
+	size_t n = b->ops_n;
+	for (size_t k = 0; k < n && k < OPS_AHEAD; k++)
+		__builtin_prefetch(&ad[b->ops[k].idx]);
 	for (size_t k = 0; k < n; k++) {
-		if (k + SLOG_AHEAD < n)
-			__builtin_prefetch(&ad[b->slog[2 * (k + SLOG_AHEAD)]]);
-		ad[b->slog[2 * k]].sent += b->slog[2 * k + 1];
+		if (k + OPS_AHEAD < n) {
+			const ct__tr_addr *p = &ad[b->ops[k + OPS_AHEAD].idx];
+			__builtin_prefetch(p);
+			__builtin_prefetch((const char *)(p + 1) - 1);
+		}
+		const trop *x = &b->ops[k];
+		ct__tr_addr *a = &ad[x->idx];
+		uint32_t arg = x->op >> 4;
+		switch (x->op & 15) {
+		case OP_RECV:
+			a->received += x->amt;
+			if (arg < a->hops)
+				a->hops = arg;
+			break;
+		case OP_STOP:
+			ct__tr_stop_entry(a, x->amt, arg);
+			break;
+		default:
+			a->sent += x->amt;
+			break;
+		}
 	}
-	b->slog_n = 0;
+	b->ops_n = 0;
+}
+
+static inline void op_log(bt *b, uint32_t idx, uint32_t op, uint64_t amt)
+{
+	if (b->ops_n == OPS_MAX)
+		op_flush(b);
+	b->ops[b->ops_n++] = (trop){amt, idx, op};
 }
 
 
@@ -420,6 +585,11 @@ static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, u
                      uint64_t to, uint64_t amount, uint64_t tx, int64_t time, uint32_t hops)
 {
 	ct__tr_flow f = {0, to, amount, tx, time, 0, hops};
+	int full = b->res.max_flows && b->res.n_flows >= b->res.max_flows;
+	if (full && (ns <= 1 || ns > 64)) {
+		b->res.flows_dropped++; /* one flow, not kept */
+		return;
+	}
 	if (ns == 1 || ns > 64) {
 		size_t best = 0;
 		for (size_t k = 1; k < ns; k++)
@@ -472,61 +642,45 @@ static size_t group(uint64_t *a, uint64_t *t, size_t n)
 /* Taint `amt` reaches output o (paying address a) at `hops`. `next` is
  * the tx to continue with (forward: the spender; backward: the creator),
  * UINT64_MAX when none. */
-static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next,
-                 int is_seed)
+static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next)
 {
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
 	if (!ad)
 		return ct__err(CT_ENOMEM, "out of memory (trace result)");
-	ad->received += amt;
-	if (hops < ad->hops)
-		ad->hops = hops;
-	if (is_seed)
-		ad->seed = 1;
-	if (!is_seed) {
-		ent *e = o == UINT64_MAX ? NULL : map_find(b, o);
-		if (e && (e->aidx & F_SEED)) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_SEED);
-			return 0;
-		}
-		if (a == ID_COINBASE) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_COINBASE);
-			return 0;
-		}
-		if (a == ID_UNKNOWN) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_UNKNOWN);
-			return 0;
-		}
-		if (b->have_cut && amt < b->cutoff) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_DUST);
-			return 0;
-		}
-		if (a == ID_NOADDR) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_BURNED);
-			return 0;
-		}
-		if (is_stop(b, a)) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_SERVICE);
-			return 0;
-		}
-		if (b->o->max_hops && hops >= b->o->max_hops) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_HOPS);
-			return 0;
-		}
+	/* the entry is updated later, in a batch (op_flush): only its index
+	 * is needed now */
+	uint32_t idx = (uint32_t)(ad - b->res.addrs);
+	op_log(b, idx, OP_RECV | (hops < (1u << 28) ? hops : (1u << 28) - 1) << 4, amt);
+	unsigned why = 0;
+	/* a seed output reached again? (only ids in the seeds' range can be) */
+	if (o != UINT64_MAX && o >= b->seed_lo && o <= b->seed_hi && fr_is_seed(b, o))
+		why = CT_END_SEED;
+	else if (a == ID_COINBASE)
+		why = CT_END_COINBASE;
+	else if (a == ID_UNKNOWN)
+		why = CT_END_UNKNOWN;
+	else if (b->have_cut && amt < b->cutoff)
+		why = CT_END_DUST;
+	else if (a == ID_NOADDR)
+		why = CT_END_BURNED;
+	else if (is_stop(b, a))
+		why = CT_END_SERVICE;
+	else if (b->o->max_hops && hops >= b->o->max_hops)
+		why = CT_END_HOPS;
+	else if (next == UINT64_MAX)
+		why = b->back ? CT_END_UNKNOWN : CT_END_UNSPENT;
+	else if (b->time_limits &&
+	         ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN))) {
+		int64_t tm = tx_time(b->st, next);
+		if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since))
+			why = CT_END_TIME;
 	}
-	if (next == UINT64_MAX) {
-		ct__tr_stop(&b->res, ad, amt, b->back ? CT_END_UNKNOWN : CT_END_UNSPENT);
+	if (why) {
+		ct__tr_stop_totals(&b->res, 0, amt, why);
+		op_log(b, idx, OP_STOP | why << 4, amt);
 		return 0;
 	}
-	if (b->time_limits &&
-	    ((!b->back && b->o->until != INT64_MAX) || (b->back && b->o->since != INT64_MIN))) {
-		int64_t tm = tx_time(b->st, next);
-		if ((!b->back && tm > b->o->until) || (b->back && tm < b->o->since)) {
-			ct__tr_stop(&b->res, ad, amt, CT_END_TIME);
-			return 0;
-		}
-	}
-	int rc = map_add(b, o, amt, hops, is_seed ? F_SEED : 0, (uint32_t)(ad - b->res.addrs), a);
+	int rc = fr_add(b, o, amt, hops, 0, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -547,7 +701,6 @@ static int forward_tx(bt *b, uint64_t s)
 	/* first the references, prefetching what the second pass reads (the
 	 * spent outputs' records and the frontier's slots) so that the misses
 	 * overlap instead of queueing */
-	size_t mask = b->cap - 1;
 	/* the tx's own outputs (values, addresses, spenders) do not depend on
 	 * the inputs: start their reads now */
 	__builtin_prefetch(ct__col_at(&st->outs, fo));
@@ -561,8 +714,7 @@ static int forward_tx(bt *b, uint64_t s)
 		b->refs[k] = ref;
 		if (!(ref & CT_IN_UNRESOLVED_BIT)) {
 			__builtin_prefetch(ct__col_at(&st->outs, ref));
-			if (b->cap)
-				__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
+			fr_prefetch(b, ref);
 		}
 	}
 	for (size_t k = 0; k < nin; k++) {
@@ -575,12 +727,12 @@ static int forward_tx(bt *b, uint64_t s)
 		b->v[k] = ct__out_value(st, ref);
 		V += b->v[k];
 		ent e;
-		if (map_take(b, ref, &e)) {
+		if (fr_take(b, ref, &e)) {
 			b->t[k] = e.taint;
 			T += e.taint;
 			if (e.hops < hop)
 				hop = e.hops;
-			b->ia[nt] = e.addr;
+			b->ia[nt] = out_addr(st, ref); /* the record is in cache: its value was read */
 			b->oa[nt] = e.taint;
 			b->ai[nt] = AIDX(e);
 			nt++;
@@ -604,19 +756,9 @@ static int forward_tx(bt *b, uint64_t s)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* what the sources sent: logged, applied in batches */
-	if (b->slog_n + nt > SLOG_PAIRS)
-		sent_flush(b);
-	if (nt > SLOG_PAIRS) {
-		for (size_t k = 0; k < nt; k++)
-			b->res.addrs[b->ai[k]].sent += b->oa[k];
-	} else {
-		for (size_t k = 0; k < nt; k++) {
-			b->slog[2 * (b->slog_n + k)] = b->ai[k];
-			b->slog[2 * (b->slog_n + k) + 1] = b->oa[k];
-		}
-		b->slog_n += nt;
-	}
+	/* what the sources sent */
+	for (size_t k = 0; k < nt; k++)
+		op_log(b, (uint32_t)b->ai[k], OP_SENT, b->oa[k]);
 	/* source addresses and their taint, grouped */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
@@ -624,16 +766,15 @@ static int forward_tx(bt *b, uint64_t s)
 	/* prefetch what the outputs' decisions read: the address map's slot,
 	 * the spender and the output's frontier slot (returned to a seed?
 	 * then where its taint is added) */
-	mask = b->cap - 1;
 	for (size_t j = 0; j < nout; j++)
 		if (b->tout[j]) {
 			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
 			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
-			if (b->cap)
-				__builtin_prefetch(&b->map[hh(fo + j + 1) & mask]);
+			fr_prefetch(b, fo + j);
 		}
 	b->res.tot[0].fees += b->tout[nout];
-	int64_t time = tx_time(st, s);
+	/* the time only goes into flows: not read once they are full */
+	int64_t time = b->res.max_flows && b->res.n_flows >= b->res.max_flows ? 0 : tx_time(st, s);
 	ct__tr_step step = {0};
 	step.tx = s;
 	step.n_in = (uint32_t)nin;
@@ -671,7 +812,7 @@ static int forward_tx(bt *b, uint64_t s)
 			step.small_out = amt;
 		}
 		flows_to(b, sa, sv, nsrc, T, a, amt, s, time, hop + 1);
-		if ((rc = reach(b, o, a, amt, hop + 1, ct__out_spent_by(st, o), 0)))
+		if ((rc = reach(b, o, a, amt, hop + 1, ct__out_spent_by(st, o))))
 			return rc;
 	}
 	ct__tr_step_add(&b->res, &step);
@@ -696,7 +837,7 @@ static int backward_tx(bt *b, uint64_t s)
 		W += b->w[j];
 		b->tp[j] = 0;
 		ent e;
-		if (map_take(b, fo + j, &e)) {
+		if (fr_take(b, fo + j, &e)) {
 			b->tp[j] = e.taint;
 			T += e.taint;
 			ntout++;
@@ -764,7 +905,8 @@ static int backward_tx(bt *b, uint64_t s)
 		break;
 	}
 	}
-	int64_t time = tx_time(st, s);
+	/* the time only goes into flows: not read once they are full */
+	int64_t time = b->res.max_flows && b->res.n_flows >= b->res.max_flows ? 0 : tx_time(st, s);
 	ct__tr_step step = {0};
 	step.tx = s;
 	step.n_in = (uint32_t)nin;
@@ -794,7 +936,7 @@ static int backward_tx(bt *b, uint64_t s)
 			step.from_addr = a;
 		ct__tr_flow f = {a, big_to, amt, s, time, 0, hop + 1};
 		ct__tr_flow_add(&b->res, &f);
-		if ((rc = reach(b, k < nin ? ref : UINT64_MAX, a, amt, hop + 1, next, 0)))
+		if ((rc = reach(b, k < nin ? ref : UINT64_MAX, a, amt, hop + 1, next)))
 			return rc;
 	}
 	ct__tr_step_add(&b->res, &step);
@@ -843,6 +985,10 @@ static int seed_output(bt *b, uint64_t o)
 	if (!v || dup)
 		return 0;
 	b->res.tot[0].seeds += v;
+	if (o < b->seed_lo)
+		b->seed_lo = o;
+	if (o > b->seed_hi)
+		b->seed_hi = o;
 	uint64_t next = b->back ? ct__out_tx(b->st, o) : ct__out_spent_by(b->st, o);
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
 	if (!ad)
@@ -866,7 +1012,7 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	}
-	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
+	int rc = fr_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -1065,7 +1211,7 @@ static const ct_btc_net *pick_net(ct_db *db, const ct_trace_options *o)
 	return nets[0];
 }
 
-int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handled)
+int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled)
 {
 	bt b;
 	int rc;
@@ -1106,6 +1252,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	}
 	*handled = 1;
 	b.o = o;
+	b.seed_lo = UINT64_MAX;
 	b.pol = ct__tr_policy(o->policy);
 	b.back = o->backward;
 	if ((rc = ct__btcstore_open(&b.st, db->dir, net, 0)))
@@ -1122,7 +1269,16 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	}
 	if ((rc = ct__tr_res_init(&b.res, 1, o->max_flows)))
 		goto out;
-	if (!(b.slog = malloc(2 * SLOG_PAIRS * sizeof(uint64_t)))) {
+	/* the pseudo-addresses (coinbase, unknown, none) are ids near 2^64:
+	 * they stay in the hash map */
+	ct__tr_res_dense(&b.res, b.st->c.addrs);
+	if ((rc = ts_init(&b.pend, b.st->c.txs)))
+		goto out;
+	if (b.st->c.outs && b.st->c.outs <= DFR_MAX &&
+	    (b.dfr = ct__big_zalloc((size_t)b.st->c.outs * sizeof(dent))))
+		b.n_dfr = b.st->c.outs;
+	b.cursor = b.back ? UINT64_MAX : 0;
+	if (!(b.ops = malloc(OPS_MAX * sizeof(*b.ops)))) {
 		rc = ct__err(CT_ENOMEM, "out of memory (trace)");
 		goto out;
 	}
@@ -1159,17 +1315,8 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 			json_decref(seeds);
 			goto out_lab;
 		}
-	uint64_t last = UINT64_MAX;
-	while (b.hn) {
+	while (b.pend.n) {
 		uint64_t t = heap_pop(&b);
-		if (b.heap_err) {
-			rc = ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-			json_decref(seeds);
-			goto out_lab;
-		}
-		if (t == last)
-			continue;
-		last = t;
 		if (!b.back)
 			lookahead(&b);
 		if ((rc = b.back ? backward_tx(&b, t) : forward_tx(&b, t))) {
@@ -1179,7 +1326,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 		if (b.n > b.res.peak_frontier)
 			b.res.peak_frontier = b.n;
 	}
-	sent_flush(&b);
+	op_flush(&b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1187,7 +1334,7 @@ int ct__trace_btc(ct_db *db, json_t **out, const ct_trace_options *o, int *handl
 	const char *assets[1] = {"BTC"};
 	int decs[1] = {8};
 	ct__tr_namer nm = {&b, name_addr, name_tx, cluster_of, net->chain, assets, decs, 1};
-	*out = ct__tr_json(&b.res, &nm, lab, o, seeds);
+	*out = ct__tr_doc(&b.res, &nm, lab, o, seeds);
 	if (!*out)
 		rc = ct__err(CT_ENOMEM, "out of memory building the trace");
 out_lab:
@@ -1196,12 +1343,12 @@ out_lab:
 		ct__clusters_close(b.cl);
 out:
 	ct__tr_res_free(&b.res);
-	free(b.map);
-	for (int i = 0; i < 65; i++)
-		free(b.rb[i].v);
+	ct__big_free(b.map, b.cap * sizeof(*b.map));
+	ct__big_free(b.dfr, (size_t)b.n_dfr * sizeof(dent));
+	ts_free(&b.pend);
 	free(b.stop);
 	free(b.sset);
-	free(b.slog);
+	free(b.ops);
 	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
 	                     &b.refs, &b.ai};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)

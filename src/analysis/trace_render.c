@@ -144,7 +144,20 @@ static void render_text(sbuf *b, json_t *j)
 	       (long long)json_integer_value(json_object_get(st, "significant")),
 	       (long long)json_integer_value(json_object_get(st, "txs")),
 	       (long long)json_integer_value(json_object_get(st, "edges")));
-	sb_add(b, "%-44s %20s %4s %-22s %s\n", "address", "amount", "hops", "endpoint", "labels");
+	/* the address column as wide as the longest shown (P2WSH and
+	 * Taproot addresses are 62 characters, legacy ones 34) */
+	int aw = 7;
+	size_t cnt = 0;
+	json_array_foreach(json_object_get(j, "addresses"), i, x) {
+		if (!json_is_true(json_object_get(x, "significant")))
+			continue;
+		if (cnt++ >= 200)
+			break;
+		int l = (int)strlen(s_of(x, "address"));
+		if (l > aw)
+			aw = l < 120 ? l : 120;
+	}
+	sb_add(b, "%-*s %20s %4s %-22s %s\n", aw, "address", "amount", "hops", "endpoint", "labels");
 	size_t shown = 0, dust = 0;
 	json_array_foreach(json_object_get(j, "addresses"), i, x) {
 		if (!json_is_true(json_object_get(x, "significant"))) {
@@ -156,20 +169,27 @@ static void render_text(sbuf *b, json_t *j)
 		char lt[256], rt[128];
 		labels_text(lt, sizeof(lt), x);
 		reasons_text(rt, sizeof(rt), x);
-		sb_add(b, "%-44s %20s %4lld %-22s %s\n", s_of(x, "address"), s_of(x, "amount"),
+		sb_add(b, "%-*s %20s %4lld %-22s %s\n", aw, s_of(x, "address"), s_of(x, "amount"),
 		       (long long)json_integer_value(json_object_get(x, "hops")),
 		       json_is_true(json_object_get(x, "endpoint")) ? rt : "", lt);
 	}
-	if (shown > 200)
-		sb_add(b, "... %zu more addresses (see --json)\n", shown - 200);
-	if (dust)
-		sb_add(b, "%zu addresses received only dust below --min-amount (cut off, see --json)\n", dust);
+	/* the document may list only the largest (--max-addresses): the
+	 * counts come from its stats */
+	long long n_sig = (long long)json_integer_value(json_object_get(st, "significant"));
+	long long n_all = (long long)json_integer_value(json_object_get(st, "addresses"));
+	long long listed = (long long)(shown < 200 ? shown : 200);
+	if (n_sig > listed)
+		sb_add(b, "... %lld more addresses (see --json)\n", n_sig - listed);
+	if (n_all > n_sig || dust)
+		sb_add(b, "%lld addresses received only dust below --min-amount (cut off, see --json)\n",
+		       n_all > n_sig ? n_all - n_sig : (long long)dust);
 	json_t *pats = json_object_get(j, "patterns");
+	size_t more = (size_t)json_integer_value(json_object_get(j, "patterns_dropped"));
 	if (json_array_size(pats)) {
 		sb_add(b, "\npatterns\n");
 		json_array_foreach(pats, i, x) {
 			if (i >= 100) {
-				sb_add(b, "  ... %zu more\n", json_array_size(pats) - 100);
+				more += json_array_size(pats) - 100;
 				break;
 			}
 			json_t *tx = json_array_get(json_object_get(x, "txids"), 0);
@@ -180,6 +200,8 @@ static void render_text(sbuf *b, json_t *j)
 				       s_of(x, "peeled"));
 			sb_add(b, "\n");
 		}
+		if (more)
+			sb_add(b, "  ... %zu more (see --json)\n", more);
 	}
 }
 

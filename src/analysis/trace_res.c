@@ -2,10 +2,11 @@
  * trace_res.c - the tracing result shared by both chain models: the
  * addresses reached (hash map keyed by asset and address id), the flows,
  * the conservation totals; the exact split and alignment arithmetic of the
- * policies; amounts and times as text; the trace --json document.
+ * policies; amounts and times as text. The document: trace_doc.c.
  */
 #include "analysis/trace.h"
 #include "labels/labels.h"
+#include "util/bigmem.h"
 #include "util/error.h"
 
 #include <ctype.h>
@@ -161,6 +162,38 @@ int ct__time_parse(int64_t *out, const char *s)
 
 /* ---- exact splits ------------------------------------------------------ */
 
+/* p / D and p % D for p <= D * 2^64 (so the quotient fits 64 bits): a
+ * quotient estimated in floating point, then corrected by exact integer
+ * arithmetic (the estimate is within a few units: 53 bits of precision on
+ * a quotient below 2^64), instead of a 128-bit division, which is the
+ * slowest instruction sequence in the tracer's inner loop. */
+static inline void divide(ct_u128 p, uint64_t D, uint64_t *q, uint64_t *r)
+{
+	if (!(p >> 64)) {
+		*q = (uint64_t)p / D;
+		*r = (uint64_t)p % D;
+		return;
+	}
+	double e = (double)p / (double)D;
+	if (e >= 18446744073709551616.0 || e < 1.0) {
+		*q = (uint64_t)(p / D); /* outside the estimate's range */
+		*r = (uint64_t)(p % D);
+		return;
+	}
+	uint64_t g = (uint64_t)e;
+	ct_u128 gd = (ct_u128)g * D;
+	while (gd > p) { /* too large */
+		g--;
+		gd -= D;
+	}
+	while (p - gd >= D) { /* too small */
+		g++;
+		gd += D;
+	}
+	*q = g;
+	*r = (uint64_t)(p - gd);
+}
+
 void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_t *out,
                     uint64_t *rem)
 {
@@ -171,8 +204,10 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 	}
 	for (size_t k = 0; k < n; k++) {
 		ct_u128 p = (ct_u128)T * w[k];
-		out[k] = (uint64_t)(p / D);
-		rem[k] = (uint64_t)(p % D);
+		uint64_t q, r;
+		divide(p, D, &q, &r);
+		out[k] = q;
+		rem[k] = r;
 		sum += out[k];
 	}
 	uint64_t left = T - sum; /* < n when sum(w) == D */
@@ -281,19 +316,34 @@ int ct__tr_res_init(ct__tr_res *r, size_t n_assets, size_t max_flows)
 	r->n_tot = n_assets ? n_assets : 1;
 	r->tot = ct__calloc(r->n_tot, sizeof(*r->tot));
 	r->n_slots = 1024;
-	r->slots = ct__calloc(r->n_slots, sizeof(*r->slots));
+	r->slots = ct__big_zalloc(r->n_slots * sizeof(*r->slots));
 	r->max_flows = max_flows;
 	if (!r->tot || !r->slots) {
 		ct__tr_res_free(r);
-		return CT_ENOMEM;
+		return ct__err(CT_ENOMEM, "out of memory (trace result)");
 	}
 	return 0;
 }
 
+/* At most 64 M ids (256 MB of address space, touched page by page):
+ * beyond that a trace reaching addresses spread over the whole range would
+ * touch a page per address, and the hash map costs less memory. */
+#define DENSE_MAX (UINT64_C(64) << 20)
+
+void ct__tr_res_dense(ct__tr_res *r, uint64_t n)
+{
+	if (!n || n > DENSE_MAX || r->n_addrs)
+		return;
+	r->dense = ct__big_zalloc((size_t)n * sizeof(*r->dense));
+	if (r->dense)
+		r->n_dense = n;
+}
+
 void ct__tr_res_free(ct__tr_res *r)
 {
+	ct__big_free(r->dense, (size_t)r->n_dense * sizeof(*r->dense));
 	free(r->addrs);
-	free(r->slots);
+	ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 	free(r->flows);
 	free(r->steps);
 	free(r->tot);
@@ -304,6 +354,8 @@ void ct__tr_res_free(ct__tr_res *r)
 
 ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
 {
+	if (!asset && id < r->n_dense)
+		return r->dense[id] ? &r->addrs[r->dense[id] - 1] : NULL;
 	size_t mask = r->n_slots - 1;
 	for (size_t s = mix(asset, id) & mask;; s = (s + 1) & mask) {
 		const ct__tr_slot *sl = &r->slots[s];
@@ -319,20 +371,23 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	ct__tr_addr *a = ct__tr_addr_find(r, asset, id);
 	if (a)
 		return a;
-	if ((r->n_addrs + 1) * 2 > r->n_slots) {
+	int dense = !asset && id < r->n_dense;
+	if (!dense && (r->n_hashed + 1) * 2 > r->n_slots) {
 		size_t ns = r->n_slots * 2;
-		ct__tr_slot *sl = calloc(ns, sizeof(*sl));
+		ct__tr_slot *sl = ct__big_zalloc(ns * sizeof(*sl));
 		if (!sl) {
 			r->oom = 1;
 			return NULL;
 		}
 		for (size_t i = 0; i < r->n_addrs; i++) {
+			if (!r->addrs[i].asset && r->addrs[i].id < r->n_dense)
+				continue; /* in the direct index */
 			size_t s = mix(r->addrs[i].asset, r->addrs[i].id) & (ns - 1);
 			while (sl[s].idx1)
 				s = (s + 1) & (ns - 1);
 			sl[s] = (ct__tr_slot){r->addrs[i].id, r->addrs[i].asset, (uint32_t)(i + 1)};
 		}
-		free(r->slots);
+		ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 		r->slots = sl;
 		r->n_slots = ns;
 	}
@@ -351,6 +406,11 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	a->id = id;
 	a->asset = asset;
 	a->hops = UINT32_MAX;
+	if (dense) {
+		r->dense[id] = (uint32_t)r->n_addrs;
+		return a;
+	}
+	r->n_hashed++;
 	size_t mask = r->n_slots - 1, s = mix(asset, id) & mask;
 	while (r->slots[s].idx1)
 		s = (s + 1) & mask;
@@ -379,6 +439,10 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 {
+	/* only what the pattern finder can use: most txs of a large trace
+	 * are plain payments */
+	if (!ct__tr_step_wanted(s))
+		return;
 	if (r->n_steps == r->cap_steps) {
 		size_t nc = r->cap_steps ? r->cap_steps * 2 : 256;
 		ct__tr_step *ns = realloc(r->steps, nc * sizeof(*ns));
@@ -402,16 +466,18 @@ static unsigned bit_index(unsigned bit)
 	return i;
 }
 
-void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
+void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason)
 {
-	ct__tr_totals *t = &r->tot[a ? a->asset : 0];
-	if (a) {
-		a->reasons |= reason;
-		if (reason == CT_END_DUST)
-			a->cut += amount;
-		else if (reason != CT_END_SEED)
-			a->held += amount;
-	}
+	a->reasons |= reason;
+	if (reason == CT_END_DUST)
+		a->cut += amount;
+	else if (reason != CT_END_SEED)
+		a->held += amount;
+}
+
+void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason)
+{
+	ct__tr_totals *t = &r->tot[asset];
 	if (reason == CT_END_DUST)
 		t->cut += amount;
 	else if (reason == CT_END_SEED)
@@ -421,238 +487,42 @@ void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 	t->by_reason[bit_index(reason)] += amount;
 }
 
-/* ---- JSON -------------------------------------------------------------- */
-
-static json_t *jamt(ct_u128 v, int dec)
+void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 {
-	char b[64];
-	ct__u128_amount(b, sizeof(b), v, dec);
-	return json_string(b);
+	if (a)
+		ct__tr_stop_entry(a, amount, reason);
+	ct__tr_stop_totals(r, a ? a->asset : 0, amount, reason);
 }
 
-static json_t *jtime(int64_t t)
-{
-	char b[40];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
-		return json_null();
-	strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_string(b);
-}
+/* ---- top k ------------------------------------------------------------- */
 
-static int cmp_addr(const void *x, const void *y)
+size_t ct__tr_topk(size_t n, size_t k, int (*before)(const void *ctx, size_t a, size_t b),
+                   const void *ctx, size_t *h)
 {
-	const ct__tr_addr *a = *(ct__tr_addr *const *)x, *b = *(ct__tr_addr *const *)y;
-	if (a->asset != b->asset)
-		return a->asset < b->asset ? -1 : 1;
-	if (a->received != b->received)
-		return a->received > b->received ? -1 : 1;
-	if (a->hops != b->hops)
-		return a->hops < b->hops ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static json_t *reasons_json(unsigned bits)
-{
-	json_t *arr = json_array();
-	for (unsigned i = 0; i < CT_ARRAY_LEN(REASONS); i++)
-		if (bits & (1u << i))
-			json_array_append_new(arr, json_string(REASONS[i]));
-	return arr;
-}
-
-json_t *ct__tr_json(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *labels,
-                    const ct_trace_options *o, json_t *seeds)
-{
-	json_t *j = json_object();
-	char buf[256], full[300];
-	int pol = ct__tr_policy(o->policy);
-	size_t na = nm->n_assets ? nm->n_assets : 1;
-	ct_u128 cutoff = 0;
-	int have_cut = 0;
-	json_object_set_new(j, "policy", json_string(ct__tr_policy_name(pol)));
-	json_object_set_new(j, "direction", json_string(o->backward ? "backward" : "forward"));
-	json_object_set_new(j, "chain", json_string(nm->chain));
-	/* "seeds": the seeds as given (DESIGN section 6); "seed_kinds": how
-	 * each was read (address, tx, output, transfer) */
-	json_t *names = json_array();
-	size_t si;
-	json_t *sx;
-	json_array_foreach(seeds, si, sx)
-		json_array_append(names, json_object_get(sx, "seed"));
-	json_object_set_new(j, "seeds", names);
-	json_object_set_new(j, "seed_kinds", seeds);
-	/* Top-level total and asset: the only asset traced; with several, null
-	 * and see "totals" (one entry per asset). */
-	size_t used = 0, last = 0;
-	for (size_t i = 0; i < na; i++)
-		if (r->tot[i].seeds) {
-			used++;
-			last = i;
-		}
-	if (used <= 1) {
-		json_object_set_new(j, "total", jamt(r->tot[last].seeds, nm->decimals[last]));
-		json_object_set_new(j, "asset", json_string(nm->assets[last]));
-	} else {
-		json_object_set_new(j, "total", json_null());
-		json_object_set_new(j, "asset", json_null());
-	}
-	if (o->min_amount && ct__u128_parse(&cutoff, o->min_amount, nm->decimals[last]) == 0)
-		have_cut = 1;
-	json_t *lim = json_object();
-	json_object_set_new(lim, "max_hops", o->max_hops ? json_integer(o->max_hops) : json_null());
-	json_object_set_new(lim, "min_amount", o->min_amount ? json_string(o->min_amount) : json_null());
-	json_object_set_new(lim, "since", o->since == INT64_MIN ? json_null() : jtime(o->since));
-	json_object_set_new(lim, "until", o->until == INT64_MAX ? json_null() : jtime(o->until));
-	json_object_set_new(lim, "through_services", json_boolean(o->through_services));
-	json_object_set_new(j, "limits", lim);
-
-	json_t *tots = json_array();
-	for (size_t i = 0; i < na; i++) {
-		const ct__tr_totals *t = &r->tot[i];
-		if (!t->seeds && used)
+	size_t m = 0;
+	for (size_t i = 0; i < n && k; i++) {
+		size_t c;
+		if (m < k) {
+			/* sift up: parents are worse than children */
+			for (c = m++; c > 0 && before(ctx, h[(c - 1) / 2], i); c = (c - 1) / 2)
+				h[c] = h[(c - 1) / 2];
+			h[c] = i;
 			continue;
-		int d = nm->decimals[i];
-		json_t *x = json_object();
-		json_object_set_new(x, "asset", json_string(nm->assets[i]));
-		json_object_set_new(x, "seeds", jamt(t->seeds, d));
-		json_object_set_new(x, "held", jamt(t->held, d));
-		json_object_set_new(x, "fees", jamt(t->fees, d));
-		json_object_set_new(x, "cut_off", jamt(t->cut, d));
-		json_object_set_new(x, "returned_to_seeds", jamt(t->returned, d));
-		json_t *br = json_object();
-		for (unsigned b = 0; b < CT_ARRAY_LEN(REASONS); b++)
-			if (t->by_reason[b])
-				json_object_set_new(br, REASONS[b], jamt(t->by_reason[b], d));
-		json_object_set_new(x, "by_reason", br);
-		/* conservation: seeds = held + fees + cut + returned (not for
-		 * poison, which copies taint instead of moving it) */
-		ct_u128 rhs = t->held + t->fees + t->cut + t->returned;
-		json_object_set_new(x, "conserved", pol == CT_POL_POISON ? json_null()
-		                                                         : json_boolean(rhs == t->seeds));
-		json_object_set_new(x, "imbalance", pol == CT_POL_POISON ? json_null()
-		                    : json_integer(rhs >= t->seeds ? (json_int_t)(rhs - t->seeds)
-		                                                    : -(json_int_t)(t->seeds - rhs)));
-		json_array_append_new(tots, x);
-	}
-	json_object_set_new(j, "totals", tots);
-
-	/* addresses, largest first */
-	ct__tr_addr **ord = malloc((r->n_addrs ? r->n_addrs : 1) * sizeof(*ord));
-	json_t *addrs = json_array();
-	size_t n_end = 0, n_sig = 0;
-	if (ord) {
-		for (size_t i = 0; i < r->n_addrs; i++)
-			ord[i] = &r->addrs[i];
-		qsort(ord, r->n_addrs, sizeof(*ord), cmp_addr);
-		for (size_t i = 0; i < r->n_addrs; i++) {
-			const ct__tr_addr *a = ord[i];
-			int d = nm->decimals[a->asset];
-			if (o->max_addresses && i >= o->max_addresses) {
-				/* counted, not listed */
-				unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
-				n_end += stop != 0 && (a->held > 0 || a->cut > 0);
-				n_sig += !have_cut || a->received - a->cut >= cutoff;
-				continue;
-			}
-			json_t *x = json_object();
-			nm->addr(nm->ctx, a->id, buf, sizeof(buf));
-			json_object_set_new(x, "address", json_string(buf));
-			json_object_set_new(x, "asset", json_string(nm->assets[a->asset]));
-			json_object_set_new(x, "amount", jamt(a->received, d));
-			json_object_set_new(x, "hops", json_integer(a->hops == UINT32_MAX ? 0 : a->hops));
-			json_t *lj = json_array();
-			if (labels) {
-				ct_label *ls = NULL;
-				size_t nl = 0;
-				snprintf(full, sizeof(full), "%s:%s", nm->chain, buf);
-				if (ct_labels_lookup(labels, full, &ls, &nl) == 0) {
-					for (size_t k = 0; k < nl; k++) {
-						json_t *l = json_object();
-						json_object_set_new(l, "category", json_string(ls[k].category));
-						json_object_set_new(l, "name", json_string(ls[k].name));
-						json_object_set_new(l, "source", json_string(ls[k].source));
-						json_array_append_new(lj, l);
-					}
-					ct_free(ls);
-				}
-			}
-			json_object_set_new(x, "labels", lj);
-			json_object_set_new(x, "cluster", nm->cluster ? nm->cluster(nm->ctx, a->id) : json_null());
-			unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
-			int endpoint = stop != 0 && (a->held > 0 || a->cut > 0);
-			json_object_set_new(x, "endpoint", json_boolean(endpoint));
-			json_object_set_new(x, "reasons", reasons_json(a->reasons));
-			json_object_set_new(x, "held", jamt(a->held, d));
-			json_object_set_new(x, "cut_off", jamt(a->cut, d));
-			json_object_set_new(x, "sent", jamt(a->sent, d));
-			json_object_set_new(x, "seed", json_boolean(a->seed));
-			int sig = !have_cut || a->received - a->cut >= cutoff;
-			if (a->received == a->cut && a->cut > 0)
-				sig = 0;
-			json_object_set_new(x, "significant", json_boolean(sig));
-			n_end += endpoint;
-			n_sig += sig;
-			json_array_append_new(addrs, x);
 		}
-		free(ord);
-	}
-	json_object_set_new(j, "addresses", addrs);
-	json_object_set_new(j, "addresses_dropped",
-	                    json_integer(o->max_addresses && r->n_addrs > o->max_addresses
-	                                     ? (json_int_t)(r->n_addrs - o->max_addresses) : 0));
-
-	/* flows name the same addresses again and again: render each once */
-	json_t **anames = calloc(r->n_addrs ? r->n_addrs : 1, sizeof(*names));
-	json_t *flows = json_array();
-	for (size_t i = 0; i < r->n_flows; i++) {
-		const ct__tr_flow *f = &r->flows[i];
-		json_t *x = json_object();
-		for (int side = 0; side < 2; side++) {
-			uint64_t id = side ? f->to : f->from;
-			const char *key = side ? "to" : "from";
-			const ct__tr_addr *e = id == UINT64_MAX ? NULL : ct__tr_addr_find(r, f->asset, id);
-			if (id == UINT64_MAX) {
-				json_object_set_new(x, key, json_null());
-			} else if (e && anames) {
-				json_t **slot = &anames[e - r->addrs];
-				if (!*slot) {
-					nm->addr(nm->ctx, id, buf, sizeof(buf));
-					*slot = json_string(buf);
-				}
-				json_object_set(x, key, *slot);
-			} else {
-				nm->addr(nm->ctx, id, buf, sizeof(buf));
-				json_object_set_new(x, key, json_string(buf));
-			}
+		if (!before(ctx, i, h[0]))
+			continue;
+		for (c = 0;;) {
+			size_t l = 2 * c + 1, w = l;
+			if (l >= m)
+				break;
+			if (l + 1 < m && before(ctx, h[l], h[l + 1]))
+				w = l + 1;
+			if (!before(ctx, i, h[w]))
+				break;
+			h[c] = h[w];
+			c = w;
 		}
-		json_object_set_new(x, "amount", jamt(f->amount, nm->decimals[f->asset]));
-		json_object_set_new(x, "asset", json_string(nm->assets[f->asset]));
-		nm->tx(nm->ctx, f->tx, buf, sizeof(buf));
-		json_object_set_new(x, "tx", json_string(buf));
-		json_object_set_new(x, "time", jtime(f->time));
-		json_object_set_new(x, "hops", json_integer(f->hops));
-		json_array_append_new(flows, x);
+		h[c] = i;
 	}
-	for (size_t i = 0; anames && i < r->n_addrs; i++)
-		json_decref(anames[i]);
-	free(anames);
-	json_object_set_new(j, "flows", flows);
-	json_object_set_new(j, "flows_dropped", json_integer((json_int_t)r->flows_dropped));
-	json_object_set_new(j, "patterns", ct__tr_patterns(r, nm));
-	json_t *st = json_object();
-	json_object_set_new(st, "addresses", json_integer((json_int_t)r->n_addrs));
-	json_object_set_new(st, "endpoints", json_integer((json_int_t)n_end));
-	json_object_set_new(st, "significant", json_integer((json_int_t)n_sig));
-	json_object_set_new(st, "txs", json_integer((json_int_t)r->txs));
-	json_object_set_new(st, "edges", json_integer((json_int_t)r->edges));
-	json_object_set_new(st, "seconds", json_real(r->seconds));
-	json_object_set_new(st, "cpu_seconds", json_real(r->cpu_seconds));
-	json_object_set_new(st, "edges_per_cpu_second",
-	                    json_real(r->cpu_seconds > 0 ? (double)r->edges / r->cpu_seconds : 0));
-	json_object_set_new(st, "edges_per_second", json_real(r->seconds > 0 ? (double)r->edges / r->seconds : 0));
-	json_object_set_new(st, "peak_frontier", json_integer((json_int_t)r->peak_frontier));
-	json_object_set_new(j, "stats", st);
-	return j;
+	return m;
 }

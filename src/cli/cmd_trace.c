@@ -14,6 +14,18 @@
 /* From the library (analysis/trace_res.c): ISO 8601 or Unix seconds. */
 int ct__time_parse(int64_t *out, const char *s);
 
+/* A count option's value: digits only. */
+static int count_arg(size_t *out, const char *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n > SIZE_MAX)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
 /* Parse trace options from argv[from..]; seeds and unknown words go to
  * `rest` (positional). Returns EXIT_OK or a usage error. */
 int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, size_t *n_seeds,
@@ -65,10 +77,16 @@ int cli_trace_opts(cli *c, int from, ct_trace_options *o, const char **seeds, si
 			o->asset = v;
 		} else if (!strcmp(a, "--max-flows")) {
 			NEED();
-			o->max_flows = (size_t)strtoull(v, NULL, 10);
+			if (count_arg(&o->max_flows, v))
+				return cli_usage("--max-flows '%s' is not a count (0: all)", v);
 		} else if (!strcmp(a, "--max-addresses")) {
 			NEED();
-			o->max_addresses = (size_t)strtoull(v, NULL, 10);
+			if (count_arg(&o->max_addresses, v))
+				return cli_usage("--max-addresses '%s' is not a count (0: all)", v);
+		} else if (!strcmp(a, "--max-patterns")) {
+			NEED();
+			if (count_arg(&o->max_patterns, v))
+				return cli_usage("--max-patterns '%s' is not a count (0: all)", v);
 		} else if (!strcmp(a, "--format") && format) {
 			NEED();
 			*format = v;
@@ -107,6 +125,8 @@ int cmd_trace(cli *c)
 	size_t n;
 	if (!seeds)
 		return EXIT_INTERNAL;
+	/* unset: the text report then asks for only what it shows */
+	o.max_addresses = o.max_patterns = SIZE_MAX;
 	int rc = cli_trace_opts(c, 1, &o, seeds, &n, &format, &output, NULL, NULL);
 	if (rc) {
 		free(seeds);
@@ -121,6 +141,13 @@ int cmd_trace(cli *c)
 		free(seeds);
 		return cli_usage("--format '%s': text, json, csv, dot or svg", format);
 	}
+	int text = !strcmp(format, "text");
+	if (o.max_addresses == SIZE_MAX)
+		o.max_addresses = text ? 2000 : 0;
+	if (o.max_patterns == SIZE_MAX)
+		o.max_patterns = text ? 100 : 0;
+	/* the report lists no flows (its patterns still come from them) */
+	o.summary = text;
 	o.seeds = seeds;
 	o.n_seeds = n;
 	ct_db *db;

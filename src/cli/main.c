@@ -48,6 +48,7 @@ static const struct command {
 	{"trace",
 	 "  trace SEED... [--backward] [--policy haircut|poison|fifo|lifo|tiho] [--since T]\n"
 	 "        [--until T] [--max-hops N] [--min-amount X] [--through-services]\n"
+	 "        [--max-flows N] [--max-addresses N] [--max-patterns N]\n"
 	 "        [--format text|json|csv|dot|svg] [--output FILE]\n"
 	 "                                       follow funds from addresses, txids or TXID:N\n",
 	 NULL},

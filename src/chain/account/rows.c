@@ -310,7 +310,6 @@ static const char *skip_ws(const char *p, const char *e)
 	return p;
 }
 
-static inline int hexd(char c) { return ct__hexval[(unsigned char)c]; }
 
 static int hex4(const char *p)
 {

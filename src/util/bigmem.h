@@ -1,0 +1,17 @@
+/*
+ * bigmem.h - large zeroed working arrays (hash maps and indexes of the
+ * tracer) mapped straight from the kernel and marked for transparent huge
+ * pages: their accesses are random, and with 4 KB pages nearly every one
+ * misses the TLB (costly under virtualisation, where a miss walks two
+ * page tables).
+ */
+#ifndef CT_UTIL_BIGMEM_H
+#define CT_UTIL_BIGMEM_H
+
+#include <stddef.h>
+
+/* n zeroed bytes, or NULL (errno set). Free with ct__big_free(p, n). */
+void *ct__big_zalloc(size_t n);
+void ct__big_free(void *p, size_t n);
+
+#endif

@@ -220,6 +220,8 @@ int ct_case_show(ct_db *db, char **json, const char *name);
 /* Entry point of `cointrail synth`; argv[0] is "synth". Returns an exit
  * code (0 ok, 1 user error, 2 data error, 3 internal). */
 int ct_synth_main(int argc, char **argv);
+/* Its usage text (`cointrail synth --help`). */
+extern const char ct_synth_usage[];
 
 #ifdef __cplusplus
 }

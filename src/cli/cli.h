@@ -22,8 +22,15 @@ typedef struct cli {
 int cli_fail(int rc);
 /* Print a usage error and return EXIT_USER. */
 int cli_usage(const char *fmt, ...);
-/* Print a JSON document from the library as a table/text or as is. */
-int cli_print_json(const cli *c, const char *json, void (*text)(const char *json));
+/* Print a JSON document from the library as is (--json), or as a
+ * table/text: `text` renders the parsed document. */
+struct json_t;
+int cli_print_json(const cli *c, const char *json, void (*text)(struct json_t *doc));
+/* Print a JSON document (indented, keys in order) and release it. */
+void cli_print_doc(struct json_t *j);
+
+/* A progress bar: 30 characters, '#' for the fraction done, '.' for the rest. */
+void cli_bar(char line[31], double frac);
 
 int cmd_ingest(cli *c);
 int cmd_ingest_eth(cli *c); /* cmd_ingest_eth.c */

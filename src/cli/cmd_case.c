@@ -14,11 +14,8 @@ static const char *s_of(json_t *o, const char *k)
 	return s ? s : "";
 }
 
-static void text_run(const char *js)
+static void text_run(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
-	if (!j)
-		return;
 	printf("case      %s (%s), run %lld\n", s_of(j, "case"), s_of(j, "category"),
 	       (long long)json_integer_value(json_object_get(j, "runs")));
 	printf("traced    %s %s\n", s_of(j, "total"), s_of(j, "asset"));
@@ -27,32 +24,24 @@ static void text_run(const char *js)
 	       json_is_string(json_object_get(j, "threshold")) ? s_of(j, "threshold") : "0.1% of the total",
 	       (long long)json_integer_value(json_object_get(j, "listed_below_threshold")),
 	       (long long)json_integer_value(json_object_get(j, "new_addresses")));
-	json_decref(j);
 }
 
-static void text_list(const char *js)
+static void text_list(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
 	size_t i;
 	json_t *x;
-	if (!j)
-		return;
 	printf("%-24s %-12s %6s %9s %9s %s\n", "case", "category", "runs", "addresses", "labelled", "updated");
 	json_array_foreach(json_object_get(j, "cases"), i, x)
 		printf("%-24s %-12s %6lld %9lld %9lld %s\n", s_of(x, "case"), s_of(x, "category"),
 		       (long long)json_integer_value(json_object_get(x, "runs")),
 		       (long long)json_integer_value(json_object_get(x, "addresses")),
 		       (long long)json_integer_value(json_object_get(x, "labelled")), s_of(x, "updated"));
-	json_decref(j);
 }
 
-static void text_show(const char *js)
+static void text_show(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
 	size_t i;
 	json_t *x;
-	if (!j)
-		return;
 	printf("case      %s (%s), %lld runs, updated %s\n", s_of(j, "case"), s_of(j, "category"),
 	       (long long)json_integer_value(json_object_get(j, "runs")), s_of(j, "updated"));
 	printf("seeds    ");
@@ -75,7 +64,6 @@ static void text_show(const char *js)
 		}
 		printf("  %-60s %20s %s\n", s_of(x, "address"), s_of(x, "amount"), s_of(x, "asset"));
 	}
-	json_decref(j);
 }
 
 int cmd_case(cli *c)
@@ -86,7 +74,7 @@ int cmd_case(cli *c)
 	ct_db *db;
 	char *json = NULL;
 	int rc;
-	void (*text)(const char *) = text_run;
+	void (*text)(json_t *) = text_run;
 	if (!strcmp(sub, "list")) {
 		if (c->argc != 2)
 			return cli_usage("case list takes no arguments");

@@ -6,12 +6,10 @@
 #include <jansson.h>
 #include <string.h>
 
-static void text_check(const char *js)
+static void text_check(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL), *v, *p;
+	json_t *v, *p;
 	size_t i, k;
-	if (!j)
-		return;
 	json_array_foreach(json_object_get(j, "chains"), i, v) {
 		printf("%-14s %s  (%lld blocks, %lld txs)%s%s\n", json_string_value(json_object_get(v, "chain")),
 		       json_is_true(json_object_get(v, "ok")) ? "ok" : "FAILED",
@@ -22,7 +20,6 @@ static void text_check(const char *js)
 		json_array_foreach(json_object_get(v, "problems"), k, p)
 			printf("  %s\n", json_string_value(p));
 	}
-	json_decref(j);
 }
 
 int cmd_check(cli *c)

@@ -59,12 +59,7 @@ static void progress(const ct_eth_progress *p, void *payload)
 		double rate = p->seconds > 0 ? p->blocks_done / p->seconds : 0;
 		double eta = rate > 0 ? (p->blocks_total - p->blocks_done) / rate : 0;
 		char line[31];
-		int w = (int)(frac * 30);
-		if (w > 30)
-			w = 30;
-		memset(line, '#', (size_t)w);
-		memset(line + w, '.', (size_t)(30 - w));
-		line[30] = 0;
+		cli_bar(line, frac);
 		fprintf(stderr, "\r\033[K[%s] block %llu/%llu  %.1f blocks/s  %llu txs  ETA %.0fs ", line,
 		        (unsigned long long)p->block, (unsigned long long)p->target, rate,
 		        (unsigned long long)p->txs_done, eta);
@@ -170,10 +165,7 @@ int cmd_ingest_eth(cli *c)
 		json_object_set_new(j, "bytes", json_integer((json_int_t)r.bytes));
 		json_object_set_new(j, "seconds", json_real(r.seconds));
 		json_object_set_new(j, "stopped", json_boolean(r.stopped));
-		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("%s\n", s);
-		free(s);
-		json_decref(j);
+		cli_print_doc(j);
 	} else {
 		char tip[32] = "none";
 		if (r.has_tip)

@@ -30,11 +30,8 @@ static const char *h_or(json_t *o, const char *k, char *buf, size_t cap)
 	return buf;
 }
 
-static void text_tx(const char *js)
+static void text_tx(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
-	if (!j)
-		return;
 	printf("tx       %s\n", s_or(j, "txid", "?"));
 	char hb[24];
 	json_t *xs = json_object_get(j, "transfers"), *v;
@@ -50,7 +47,6 @@ static void text_tx(const char *js)
 			printf("  %s -> %s  %s %s%s\n", s_or(v, "from", "-"), s_or(v, "to", "-"),
 			       s_or(v, "amount", "?"), s_or(v, "symbol", ""),
 			       json_is_true(json_object_get(v, "failed")) ? " (failed)" : "");
-		json_decref(j);
 		return;
 	}
 	printf("block    %s (height %s, %s)\n", s_or(j, "block", "?"), h_or(j, "height", hb, sizeof(hb)),
@@ -75,14 +71,10 @@ static void text_tx(const char *js)
 		       s_or(v, "address", s_or(v, "script_id", "(no address)")), s_or(v, "type", "?"),
 		       sb ? "spent by " : "unspent", sb ? sb : "");
 	}
-	json_decref(j);
 }
 
-static void text_block(const char *js)
+static void text_block(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
-	if (!j)
-		return;
 	char hb[24];
 	printf("block    %s\nchain    %s   height %s   time %s\nprev     %s\nmerkle   %s\n"
 	       "size     %lld bytes   %lld txs\n",
@@ -107,14 +99,10 @@ static void text_block(const char *js)
 			break;
 		}
 	}
-	json_decref(j);
 }
 
-static void text_address(const char *js)
+static void text_address(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL);
-	if (!j)
-		return;
 	printf("address   %s (%s)\nreceived  %s\nsent      %s\nbalance   %s\ntxs       %lld   "
 	       "first seen %s   last seen %s\n",
 	       s_or(j, "address", "?"), s_or(j, "chain", "?"), s_or(j, "received", "?"), s_or(j, "sent", "?"),
@@ -145,15 +133,12 @@ static void text_address(const char *js)
 	}
 	if (json_is_true(json_object_get(j, "transfers_truncated")))
 		printf("  ... older transfers omitted (use --limit N)\n");
-	json_decref(j);
 }
 
-static void text_stats(const char *js)
+static void text_stats(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL), *v;
+	json_t *v;
 	size_t i;
-	if (!j)
-		return;
 	printf("%-14s %10s %12s %12s %12s %12s  %s\n", "chain", "blocks", "txs", "inputs", "outputs",
 	       "addresses", "tip");
 	json_array_foreach(json_object_get(j, "chains"), i, v) {
@@ -165,13 +150,12 @@ static void text_stats(const char *js)
 	}
 	if (json_array_size(json_object_get(j, "chains")) == 0)
 		printf("(empty: run cointrail ingest first)\n");
-	json_decref(j);
 }
 
 typedef int (*query_fn)(ct_db *db, char **out, const char *id);
 
 static int run(cli *c, const char *what, char *(*fn)(ct_db *, const char *, int *),
-               void (*text)(const char *))
+               void (*text)(json_t *))
 {
 	(void)what;
 	ct_db *db;
@@ -252,12 +236,10 @@ int cmd_stats(cli *c)
 	return EXIT_OK;
 }
 
-static void text_cluster(const char *js)
+static void text_cluster(json_t *j)
 {
-	json_t *j = json_loads(js, 0, NULL), *v;
+	json_t *v;
 	size_t i;
-	if (!j)
-		return;
 	printf("cluster   %s\nsize      %lld addresses%s\n", s_or(j, "cluster", "?"), i_or(j, "size"),
 	       json_is_true(json_object_get(j, "current")) ? "" : "  (clustering not up to date)");
 	json_array_foreach(json_object_get(j, "addresses"), i, v)
@@ -273,7 +255,6 @@ static void text_cluster(const char *js)
 		printf("evidence (the tx that joined each address's group)\n");
 	json_array_foreach(json_object_get(j, "evidence"), i, v)
 		printf("  %-12s %-62s %s\n", s_or(v, "heuristic", "?"), s_or(v, "address", "?"), s_or(v, "tx", "?"));
-	json_decref(j);
 }
 
 static int cluster_update(cli *c, const char *heur)

@@ -334,6 +334,37 @@ static int finish(json_t *j, char **out)
 	return *out ? 0 : ct__err(CT_ENOMEM, "out of memory");
 }
 
+/* The end of a writing case command (open, update): on success the report
+ * becomes *json, else rc is returned; the case and the store let go. */
+static int case_done(ct_labels *l, kase *k, json_t *report, char **json, int rc)
+{
+	json_decref(k->opts);
+	ct_labels_close(l);
+	if (!rc)
+		return finish(report, json);
+	json_decref(report);
+	return rc;
+}
+
+/* The store, writable, for a command on the existing case `name`. */
+static int case_store(ct_db *dbh, const char *name, char **json, ct_labels **l)
+{
+	int rc;
+	*json = NULL;
+	if ((rc = check_name(name)))
+		return rc;
+	return ct_labels_open(l, dbh->dir, 1);
+}
+
+/* Case `name`, which must exist, into k. */
+static int load_existing(sqlite3 *db, const char *name, kase *k)
+{
+	int found, rc = load_case(db, name, k, &found);
+	if (!rc && !found)
+		rc = ct__err(CT_ENOTFOUND, "no case named '%s' (cointrail case list)", name);
+	return rc;
+}
+
 int ct_case_open(ct_db *dbh, char **json, const char *name, const char *category,
                  const char *threshold, const ct_trace_options *o)
 {
@@ -411,50 +442,28 @@ int ct_case_open(ct_db *dbh, char **json, const char *name, const char *category
 	if ((rc = exec(db, "COMMIT")))
 		goto rollback;
 	json_object_set_new(report, "opened", json_boolean(!k.runs));
-	json_decref(k.opts);
-	ct_labels_close(l);
-	return finish(report, json);
+	return case_done(l, &k, report, json, 0);
 rollback:
 	exec(db, "ROLLBACK");
 out:
-	json_decref(k.opts);
-	json_decref(report);
-	ct_labels_close(l);
-	return rc;
+	return case_done(l, &k, report, json, rc);
 }
 
 int ct_case_update(ct_db *dbh, char **json, const char *name)
 {
 	ct_labels *l;
-	int rc, found;
-	*json = NULL;
-	if ((rc = check_name(name)))
-		return rc;
-	if ((rc = ct_labels_open(&l, dbh->dir, 1)))
+	int rc;
+	if ((rc = case_store(dbh, name, json, &l)))
 		return rc;
 	sqlite3 *db = ct__labels_sqlite(l);
 	kase k = {0};
 	json_t *report = json_object();
 	if ((rc = exec(db, "BEGIN IMMEDIATE")))
-		goto out;
-	if ((rc = load_case(db, name, &k, &found)))
-		goto rollback;
-	if (!found) {
-		rc = ct__err(CT_ENOTFOUND, "no case named '%s' (cointrail case list)", name);
-		goto rollback;
-	}
-	if ((rc = run_case(dbh, l, &k, report)) || (rc = exec(db, "COMMIT")))
-		goto rollback;
-	json_decref(k.opts);
-	ct_labels_close(l);
-	return finish(report, json);
-rollback:
-	exec(db, "ROLLBACK");
-out:
-	json_decref(k.opts);
-	json_decref(report);
-	ct_labels_close(l);
-	return rc;
+		return case_done(l, &k, report, json, rc);
+	if ((rc = load_existing(db, name, &k)) || (rc = run_case(dbh, l, &k, report)) ||
+	    (rc = exec(db, "COMMIT")))
+		exec(db, "ROLLBACK");
+	return case_done(l, &k, report, json, rc);
 }
 
 int ct_case_list(ct_db *dbh, char **json)
@@ -504,17 +513,14 @@ int ct_case_list(ct_db *dbh, char **json)
 int ct_case_show(ct_db *dbh, char **json, const char *name)
 {
 	ct_labels *l;
-	int rc, found;
-	*json = NULL;
-	if ((rc = check_name(name)))
-		return rc;
-	if ((rc = ct_labels_open(&l, dbh->dir, 1)))
+	int rc;
+	if ((rc = case_store(dbh, name, json, &l)))
 		return rc;
 	sqlite3 *db = ct__labels_sqlite(l);
 	kase k = {0};
-	if ((rc = load_case(db, name, &k, &found)) || !found) {
+	if ((rc = load_existing(db, name, &k))) {
 		ct_labels_close(l);
-		return rc ? rc : ct__err(CT_ENOTFOUND, "no case named '%s' (cointrail case list)", name);
+		return rc;
 	}
 	json_t *j = json_object();
 	json_object_set_new(j, "case", json_string(k.name));

@@ -36,17 +36,19 @@ static int fail(int rc)
 	return exit_code(rc);
 }
 
+const char ct__label_usage[] =
+	"usage: cointrail label add ADDR --category CAT [--name NAME] [--source TEXT]"
+	" [--confidence X]\n"
+	"       cointrail label import FILE... [--chain C] [--category CAT] [--source S]"
+	" [--format sdn|list|tagpack|csv|etherscan|forta] [--strict]\n"
+	"       cointrail label list [--category CAT] [--chain C] [--limit N]\n"
+	"       cointrail label show ADDR\n";
+
 static int usage(const char *msg)
 {
 	if (msg)
 		fprintf(stderr, "cointrail label: %s\n", msg);
-	fprintf(stderr,
-	        "usage: cointrail label add ADDR --category CAT [--name NAME] [--source TEXT]"
-	        " [--confidence X]\n"
-	        "       cointrail label import FILE... [--chain C] [--category CAT] [--source S]"
-	        " [--format sdn|list|tagpack|csv|etherscan|forta] [--strict]\n"
-	        "       cointrail label list [--category CAT] [--chain C] [--limit N]\n"
-	        "       cointrail label show ADDR\n");
+	fputs(ct__label_usage, stderr);
 	return 1;
 }
 
@@ -250,6 +252,25 @@ static int cmd_import(ct_labels *l, args *a, int json)
 	return worst;
 }
 
+/* The library's JSON answer `out` (rc its result): with --json printed as
+ * is (0), else read back into *doc for the text view (-1: go on); an
+ * error is its exit code. */
+static int answer(int rc, char *out, int json, const char *what, json_t **doc)
+{
+	if (rc)
+		return fail(rc);
+	if (json) {
+		printf("%s\n", out);
+		free(out);
+		return 0;
+	}
+	*doc = json_loads(out, 0, NULL);
+	free(out);
+	if (!*doc)
+		return fail(ct__err(CT_EINTERNAL, "cannot read back the %s", what));
+	return -1;
+}
+
 static int cmd_list(ct_labels *l, args *a, int json)
 {
 	if (a->npos)
@@ -262,19 +283,11 @@ static int cmd_list(ct_labels *l, args *a, int json)
 			return usage("--limit must be a number >= 0");
 		limit = (size_t)v;
 	}
-	char *out;
+	char *out = NULL;
+	json_t *doc;
 	int rc = ct_labels_list_json(l, &out, a->category, a->chain, limit);
-	if (rc)
-		return fail(rc);
-	if (json) {
-		printf("%s\n", out);
-		free(out);
-		return 0;
-	}
-	json_t *doc = json_loads(out, 0, NULL);
-	free(out);
-	if (!doc)
-		return fail(ct__err(CT_EINTERNAL, "cannot read back the label list"));
+	if ((rc = answer(rc, out, json, "label list", &doc)) >= 0)
+		return rc;
 	json_t *arr = json_object_get(doc, "labels");
 	size_t i;
 	json_t *o;
@@ -294,19 +307,11 @@ static int cmd_show(ct_labels *l, args *a, int json)
 {
 	if (a->npos != 1)
 		return usage("label show takes one address");
-	char *out;
+	char *out = NULL;
+	json_t *doc;
 	int rc = ct_labels_show_json(l, &out, a->pos[0]);
-	if (rc)
-		return fail(rc);
-	if (json) {
-		printf("%s\n", out);
-		free(out);
-		return 0;
-	}
-	json_t *doc = json_loads(out, 0, NULL);
-	free(out);
-	if (!doc)
-		return fail(ct__err(CT_EINTERNAL, "cannot read back the labels"));
+	if ((rc = answer(rc, out, json, "labels", &doc)) >= 0)
+		return rc;
 	json_t *act = json_object_get(doc, "labels"), *rem = json_object_get(doc, "removed");
 	printf("%s: %zu label%s\n", jstr(doc, "address"), json_array_size(act),
 	       json_array_size(act) == 1 ? "" : "s");

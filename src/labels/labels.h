@@ -123,6 +123,8 @@ size_t ct_labels_count(const ct_labels *l);
 /* Entry point of `cointrail label ...`; argv[0] is "label". Returns an
  * exit code: 0 ok, 1 user error, 2 bad data, 3 internal. */
 int ct__cli_label(int argc, char **argv, const char *dbdir, int json);
+/* Its usage text (`cointrail label --help`). */
+extern const char ct__label_usage[];
 
 #ifdef __cplusplus
 }

@@ -124,6 +124,38 @@ const char *ct__labels_etherscan_category(const char *word);
 /* Split one CSV line in place (RFC 4180 quotes); field count or < 0. */
 int ct__lbl_csv_split(char *s, char **f, uint64_t lineno);
 
+/* A CSV file whose header names its columns (the csv format, Forta's):
+ * each header name is mapped by `column` to one of the format's columns
+ * (-1: unknown, noted through meta->note; -2: known and unused; a column
+ * twice is CT_EDATA), and a header without column `key` is CT_EDATA
+ * `no_key`; an empty file is CT_EDATA `empty`. */
+#define CT_LBL_TABLE_COLS 16
+typedef struct ct__lbl_table_kind {
+	int (*column)(const char *name);
+	int key;
+	const char *no_key, *empty;
+} ct__lbl_table_kind;
+
+/* The rows of such a file, one at a time: a UTF-8 BOM and blank lines
+ * skipped, the header's field count and CT_LBL_MAX_FIELD checked. */
+typedef struct ct__lbl_table {
+	const ct__lbl_table_kind *kind;
+	ct__label_meta *meta;
+	void *payload;
+	ct__lines lr;
+	int col[CT_LBL_TABLE_COLS]; /* the format's column -> field, -1 if absent */
+	int ncols;                  /* fields of the header; 0 before it */
+	char *f[CT_LBL_MAX_CSV_COLS]; /* the row's fields, untrimmed */
+} ct__lbl_table;
+
+/* Parse src as a table of `kind`, calling row(t, emit, payload) for each
+ * row (0 to go on, < 0 to stop with it); 0 or a negative code. */
+int ct__lbl_table_parse(const ct__lbl_table_kind *kind, ct__lsrc *src, ct__label_meta *meta,
+                        int (*row)(ct__lbl_table *t, ct__label_emit emit, void *payload),
+                        ct__label_emit emit, void *payload);
+/* Column k of the row, trimmed; NULL when absent or empty. */
+const char *ct__lbl_table_get(ct__lbl_table *t, int k);
+
 /* ---- normalisation ----------------------------------------------------- */
 
 /* Chain for a chain name or currency code ("XBT" -> "btc"; "USDT" by the

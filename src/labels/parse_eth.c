@@ -290,113 +290,55 @@ static int mentions_theft(const char *s)
 	return s && (strcasestr(s, "exploit") || strcasestr(s, "hack") || strcasestr(s, "heist"));
 }
 
+static int forta_row(ct__lbl_table *t, ct__label_emit emit, void *payload)
+{
+#define FIELD(k) ct__lbl_table_get(t, k)
+	const char *name = FIELD(F_NAME), *label = FIELD(F_LABEL), *cname = FIELD(F_CNAME),
+	           *clabel = FIELD(F_CLABEL), *notes = FIELD(F_NOTES);
+	/* the row's own label, the creator's, else the names: theft for
+	 * exploits, hacks and heists, scam for the rest (every Forta set is
+	 * of malicious addresses) */
+	const char *cat = label_category(label);
+	if (!cat)
+		cat = label_category(clabel);
+	if (!cat)
+		cat = mentions_theft(name) || mentions_theft(cname) || mentions_theft(notes) ? "theft"
+		                                                                             : "scam";
+	char ref[160];
+	ct__label_rec r = {0};
+	r.line = t->lr.lineno;
+	r.confidence = -1;
+	r.address = ct__lbl_trim(t->f[t->col[F_ADDR]]);
+	r.category = cat;
+	r.name = name;
+	r.source = FIELD(F_SOURCE);
+	if (FIELD(F_TX)) {
+		snprintf(ref, sizeof(ref), "creation-tx:%.100s", FIELD(F_TX));
+		r.ref = ref;
+	} else if (label) {
+		snprintf(ref, sizeof(ref), "etherscan:%.100s", label);
+		r.ref = ref;
+	}
+	int rc = emit(&r, payload);
+	const char *creator = FIELD(F_CREATOR);
+	if (rc || !creator)
+		return rc;
+	ct__label_rec c = r;
+	char cref[160];
+	snprintf(cref, sizeof(cref), "creator-of:%.100s", r.address);
+	c.address = creator;
+	c.name = cname;
+	c.ref = cref;
+	return emit(&c, payload);
+#undef FIELD
+}
+
 int ct__labels_parse_forta(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit,
                            void *payload)
 {
-	ct__lines lr;
-	int rc = ct__lines_init(&lr, src);
-	if (rc)
-		return rc;
-	char *f[CT_LBL_MAX_CSV_COLS];
-	int col[F_N], ncols = 0;
-	for (int i = 0; i < F_N; i++)
-		col[i] = -1;
-	char *line;
-	size_t len;
-	while ((rc = ct__lines_next(&lr, &line, &len)) == 1) {
-		if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
-			line += 3;
-		if (!*ct__lbl_trim(line) && ncols)
-			continue;
-		int n = ct__lbl_csv_split(line, f, lr.lineno);
-		if (n < 0) {
-			rc = n;
-			break;
-		}
-		if (!ncols) {
-			for (int i = 0; i < n; i++) {
-				char *h = ct__lbl_trim(f[i]);
-				int c = forta_column(h);
-				if (c == -1 && meta->note) {
-					char msg[160];
-					snprintf(msg, sizeof(msg), "line 1: column '%.60s' ignored", h);
-					meta->note(payload, msg);
-				}
-				if (c < 0)
-					continue;
-				if (col[c] >= 0) {
-					rc = ct__err(CT_EDATA, "line 1: column '%.60s' given twice", h);
-					goto out;
-				}
-				col[c] = i;
-			}
-			if (col[F_ADDR] < 0) {
-				rc = ct__err(CT_EDATA, "line 1: not a Forta header (address, banned_address "
-				                       "or contract_address expected)");
-				goto out;
-			}
-			ncols = n;
-			continue;
-		}
-		if (n != ncols) {
-			rc = ct__err(CT_EDATA, "line %llu: %d fields where the header has %d",
-			             (unsigned long long)lr.lineno, n, ncols);
-			break;
-		}
-		for (int i = 0; i < n; i++) {
-			if (strlen(f[i]) > CT_LBL_MAX_FIELD) {
-				rc = ct__err(CT_EDATA, "line %llu: field %d longer than %u bytes",
-				             (unsigned long long)lr.lineno, i + 1, CT_LBL_MAX_FIELD);
-				goto out;
-			}
-			ct__lbl_trim(f[i]);
-		}
-#define FIELD(k) (col[k] >= 0 && *ct__lbl_trim(f[col[k]]) ? ct__lbl_trim(f[col[k]]) : NULL)
-		const char *name = FIELD(F_NAME), *label = FIELD(F_LABEL), *cname = FIELD(F_CNAME),
-		           *clabel = FIELD(F_CLABEL), *notes = FIELD(F_NOTES);
-		/* the row's own label, the creator's, else the names: theft for
-		 * exploits, hacks and heists, scam for the rest (every Forta set is
-		 * of malicious addresses) */
-		const char *cat = label_category(label);
-		if (!cat)
-			cat = label_category(clabel);
-		if (!cat)
-			cat = mentions_theft(name) || mentions_theft(cname) || mentions_theft(notes)
-			              ? "theft"
-			              : "scam";
-		char ref[160];
-		ct__label_rec r = {0};
-		r.line = lr.lineno;
-		r.confidence = -1;
-		r.address = ct__lbl_trim(f[col[F_ADDR]]);
-		r.category = cat;
-		r.name = name;
-		r.source = FIELD(F_SOURCE);
-		if (FIELD(F_TX)) {
-			snprintf(ref, sizeof(ref), "creation-tx:%.100s", FIELD(F_TX));
-			r.ref = ref;
-		} else if (label) {
-			snprintf(ref, sizeof(ref), "etherscan:%.100s", label);
-			r.ref = ref;
-		}
-		if ((rc = emit(&r, payload)))
-			break;
-		const char *creator = FIELD(F_CREATOR);
-		if (creator) {
-			ct__label_rec c = r;
-			char cref[160];
-			snprintf(cref, sizeof(cref), "creator-of:%.100s", r.address);
-			c.address = creator;
-			c.name = cname;
-			c.ref = cref;
-			if ((rc = emit(&c, payload)))
-				break;
-		}
-#undef FIELD
-	}
-	if (rc == 0 && !ncols)
-		rc = ct__err(CT_EDATA, "line 1: empty file, a Forta header is required");
-out:
-	ct__lines_free(&lr);
-	return rc < 0 ? rc : 0;
+	static const ct__lbl_table_kind forta = {
+		forta_column, F_ADDR,
+		"not a Forta header (address, banned_address or contract_address expected)",
+		"empty file, a Forta header is required"};
+	return ct__lbl_table_parse(&forta, src, meta, forta_row, emit, payload);
 }

@@ -112,93 +112,111 @@ static int column_of(const char *h)
 	return -1;
 }
 
-int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload)
+const char *ct__lbl_table_get(ct__lbl_table *t, int k)
 {
-	ct__lines lr;
-	int rc = ct__lines_init(&lr, src);
-	if (rc)
-		return rc;
-	char *f[CT_LBL_MAX_CSV_COLS];
-	int col[COL_N], ncols = 0;
-	for (int i = 0; i < COL_N; i++)
-		col[i] = -1;
+	if (t->col[k] < 0)
+		return NULL;
+	char *v = ct__lbl_trim(t->f[t->col[k]]);
+	return *v ? v : NULL;
+}
+
+static int table_header(ct__lbl_table *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *h = ct__lbl_trim(t->f[i]);
+		int c = t->kind->column(h);
+		if (c == -1 && t->meta->note) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "line 1: column '%.60s' ignored", h);
+			t->meta->note(t->payload, msg);
+		}
+		if (c < 0)
+			continue;
+		if (t->col[c] >= 0)
+			return ct__err(CT_EDATA, "line 1: column '%.60s' given twice", h);
+		t->col[c] = i;
+	}
+	if (t->col[t->kind->key] < 0)
+		return ct__err(CT_EDATA, "line 1: %s", t->kind->no_key);
+	t->ncols = n;
+	return 0;
+}
+
+/* The next row: 1, 0 at the end, or < 0. */
+static int table_row(ct__lbl_table *t)
+{
 	char *line;
 	size_t len;
-	while ((rc = ct__lines_next(&lr, &line, &len)) == 1) {
-		if (lr.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+	int rc;
+	while ((rc = ct__lines_next(&t->lr, &line, &len)) == 1) {
+		if (t->lr.lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
 			line += 3;
-		if (!*ct__lbl_trim(line) && ncols)
+		if (!*ct__lbl_trim(line) && t->ncols)
 			continue;
-		int n = ct__lbl_csv_split(line, f, lr.lineno);
-		if (n < 0) {
-			rc = n;
-			break;
-		}
-		if (!ncols) {
-			/* the header */
-			for (int i = 0; i < n; i++) {
-				char *h = ct__lbl_trim(f[i]);
-				int c = column_of(h);
-				if (c < 0) {
-					if (meta->note) {
-						char msg[160];
-						snprintf(msg, sizeof(msg), "line 1: column '%.60s' ignored", h);
-						meta->note(payload, msg);
-					}
-					continue;
-				}
-				if (col[c] >= 0) {
-					rc = ct__err(CT_EDATA, "line 1: column '%.60s' given twice", h);
-					goto out;
-				}
-				col[c] = i;
-			}
-			if (col[COL_ADDRESS] < 0) {
-				rc = ct__err(CT_EDATA, "line 1: the header has no 'address' column "
-				                       "(expected address,category,name,source)");
-				goto out;
-			}
-			ncols = n;
+		int n = ct__lbl_csv_split(line, t->f, t->lr.lineno);
+		if (n < 0)
+			return n;
+		if (!t->ncols) {
+			if ((rc = table_header(t, n)) < 0)
+				return rc;
 			continue;
 		}
-		if (n != ncols) {
-			rc = ct__err(CT_EDATA, "line %llu: %d fields where the header has %d",
-			             (unsigned long long)lr.lineno, n, ncols);
-			break;
-		}
+		if (n != t->ncols)
+			return ct__err(CT_EDATA, "line %llu: %d fields where the header has %d",
+			               (unsigned long long)t->lr.lineno, n, t->ncols);
 		for (int i = 0; i < n; i++)
-			if (strlen(f[i]) > CT_LBL_MAX_FIELD) {
-				rc = ct__err(CT_EDATA, "line %llu: field %d longer than %u bytes",
-				             (unsigned long long)lr.lineno, i + 1, CT_LBL_MAX_FIELD);
-				goto out;
-			}
-		ct__label_rec r = {0};
-		r.line = lr.lineno;
-		r.address = ct__lbl_trim(f[col[COL_ADDRESS]]);
-		if (col[COL_CATEGORY] >= 0 && *ct__lbl_trim(f[col[COL_CATEGORY]]))
-			r.category = ct__lbl_trim(f[col[COL_CATEGORY]]);
-		if (col[COL_NAME] >= 0 && *ct__lbl_trim(f[col[COL_NAME]]))
-			r.name = ct__lbl_trim(f[col[COL_NAME]]);
-		if (col[COL_SOURCE] >= 0 && *ct__lbl_trim(f[col[COL_SOURCE]]))
-			r.source = ct__lbl_trim(f[col[COL_SOURCE]]);
-		if (col[COL_CHAIN] >= 0 && *ct__lbl_trim(f[col[COL_CHAIN]]))
-			r.chain = ct__lbl_trim(f[col[COL_CHAIN]]);
-		r.confidence = -1;
-		if (col[COL_CONFIDENCE] >= 0) {
-			r.confidence = ct__labels_confidence(f[col[COL_CONFIDENCE]]);
-			if (r.confidence < -1.5) {
-				rc = ct__err(CT_EDATA, "line %llu: confidence '%.40s' is not a number in 0..1",
-				             (unsigned long long)lr.lineno, f[col[COL_CONFIDENCE]]);
-				break;
-			}
-		}
-		rc = emit(&r, payload);
-		if (rc)
-			break;
+			if (strlen(t->f[i]) > CT_LBL_MAX_FIELD)
+				return ct__err(CT_EDATA, "line %llu: field %d longer than %u bytes",
+				               (unsigned long long)t->lr.lineno, i + 1, CT_LBL_MAX_FIELD);
+		return 1;
 	}
-	if (rc == 0 && !ncols)
-		rc = ct__err(CT_EDATA, "line 1: empty file, a header address,category,name,source is required");
-out:
-	ct__lines_free(&lr);
+	if (rc == 0 && !t->ncols)
+		return ct__err(CT_EDATA, "line 1: %s", t->kind->empty);
+	return rc;
+}
+
+int ct__lbl_table_parse(const ct__lbl_table_kind *kind, ct__lsrc *src, ct__label_meta *meta,
+                        int (*row)(ct__lbl_table *t, ct__label_emit emit, void *payload),
+                        ct__label_emit emit, void *payload)
+{
+	ct__lbl_table t = {.kind = kind, .meta = meta, .payload = payload};
+	for (int i = 0; i < CT_LBL_TABLE_COLS; i++)
+		t.col[i] = -1;
+	int rc = ct__lines_init(&t.lr, src);
+	if (rc)
+		return rc;
+	while ((rc = table_row(&t)) == 1)
+		if ((rc = row(&t, emit, payload)))
+			break;
+	ct__lines_free(&t.lr);
 	return rc < 0 ? rc : 0;
+}
+
+static int csv_row(ct__lbl_table *t, ct__label_emit emit, void *payload)
+{
+	ct__label_rec r = {0};
+	r.line = t->lr.lineno;
+	r.address = ct__lbl_trim(t->f[t->col[COL_ADDRESS]]);
+	r.category = ct__lbl_table_get(t, COL_CATEGORY);
+	r.name = ct__lbl_table_get(t, COL_NAME);
+	r.source = ct__lbl_table_get(t, COL_SOURCE);
+	r.chain = ct__lbl_table_get(t, COL_CHAIN);
+	r.confidence = -1;
+	if (t->col[COL_CONFIDENCE] >= 0) {
+		const char *v = t->f[t->col[COL_CONFIDENCE]];
+		r.confidence = ct__labels_confidence(v);
+		if (r.confidence < -1.5)
+			return ct__err(CT_EDATA, "line %llu: confidence '%.40s' is not a number in 0..1",
+			               (unsigned long long)t->lr.lineno, v);
+	}
+	return emit(&r, payload);
+}
+
+int ct__labels_parse_csv(ct__lsrc *src, ct__label_meta *meta, ct__label_emit emit, void *payload)
+{
+	static const ct__lbl_table_kind csv = {
+		column_of, COL_ADDRESS,
+		"the header has no 'address' column (expected address,category,name,source)",
+		"empty file, a header address,category,name,source is required"};
+	return ct__lbl_table_parse(&csv, src, meta, csv_row, emit, payload);
 }

@@ -470,39 +470,20 @@ int ct__acct_stats_append(ct_db *db, json_t *chains)
 
 /* ---- check -------------------------------------------------------------- */
 
-typedef struct checker {
-	json_t *problems;
-	uint64_t count;
-} checker;
-
-static void problem(checker *c, const char *fmt, ...) CT_PRINTF(2, 3);
-static void problem(checker *c, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (c->count++ < 50)
-		json_array_append_new(c->problems, json_string(buf));
-}
-
 /* Re-derive every link and head from the transfer records, find every
  * record through its index, and digest the committed state as readers
  * see it (records plus resolved heads). */
-static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
+static void check_deep(const ct_acctstore *st, ct__checker *c, char digest_hex[65])
 {
 	const ct_acct_counts *n = ct__acct_counts(st);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_MD *sha = EVP_MD_fetch(NULL, "SHA256", NULL);
-	EVP_DigestInit_ex2(md, sha, NULL);
+	EVP_MD_CTX *md = ct__digest_new();
 	uint64_t cv[7] = {n->blocks, n->txs, n->xfers, n->addrs, n->assets, n->bigs, n->files};
 	EVP_DigestUpdate(md, cv, sizeof(cv));
 	uint64_t *lo = calloc(n->addrs + 1, 8), *li = calloc(n->addrs + 1, 8),
 	         *lt = calloc(n->txs + 1, 8);
 	uint64_t bigs = 0;
 	if (!lo || !li || !lt) {
-		problem(c, "out of memory for the deep check");
+		ct__problem(c, "out of memory for the deep check");
 		goto done;
 	}
 	for (uint64_t b = 0; b < n->blocks; b++) {
@@ -513,13 +494,13 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 			ct_acct_block pb;
 			ct__acct_block_get(st, b - 1, &pb);
 			if (bl.number != pb.number + 1 || memcmp(bl.parent, pb.hash, 32))
-				problem(c, "block %llu: does not follow block %llu", ULL(bl.number),
+				ct__problem(c, "block %llu: does not follow block %llu", ULL(bl.number),
 				        ULL(pb.number));
 			if (bl.first_tx < pb.first_tx || bl.first_xfer < pb.first_xfer)
-				problem(c, "block %llu: record ranges go backwards", ULL(bl.number));
+				ct__problem(c, "block %llu: record ranges go backwards", ULL(bl.number));
 		}
 		if (bl.first_tx > n->txs || bl.first_xfer > n->xfers)
-			problem(c, "block %llu: starts past the committed records", ULL(bl.number));
+			ct__problem(c, "block %llu: starts past the committed records", ULL(bl.number));
 	}
 	for (uint64_t t = 0; t < n->txs; t++) {
 		ct_acct_tx tx;
@@ -528,10 +509,10 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 		if (tx.flags & CT_TXF_HASH) {
 			uint64_t got;
 			if (ct__acct_tx_find(st, tx.hash, &got) || got != t)
-				problem(c, "tx %llu: not found through the tx index", ULL(t));
+				ct__problem(c, "tx %llu: not found through the tx index", ULL(t));
 		}
 		if (tx.first > n->xfers)
-			problem(c, "tx %llu: first transfer past the end", ULL(t));
+			ct__problem(c, "tx %llu: first transfer past the end", ULL(t));
 	}
 	for (uint64_t x = 0; x < n->xfers; x++) {
 		const uint8_t *r = ct__col_get(&st->xfers, x);
@@ -542,7 +523,7 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 		if (raw_flags & CT_XF_BIG) {
 			uint64_t bi = ct_le64(r + CT_XR_AMOUNT);
 			if (bi != bigs || bi >= n->bigs) {
-				problem(c, "transfer %llu: big amount %llu out of order", ULL(x), ULL(bi));
+				ct__problem(c, "transfer %llu: big amount %llu out of order", ULL(x), ULL(bi));
 			} else {
 				EVP_DigestUpdate(md, ct__col_get(&st->bigs, bi), 32);
 				bigs++;
@@ -551,18 +532,18 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 		if ((xf.from != CT_ACCT_NONE && xf.from >= n->addrs) ||
 		    (xf.to != CT_ACCT_NONE && xf.to >= n->addrs) || xf.tx >= n->txs ||
 		    xf.asset >= n->assets) {
-			problem(c, "transfer %llu: refers past the committed records", ULL(x));
+			ct__problem(c, "transfer %llu: refers past the committed records", ULL(x));
 			continue;
 		}
 		if ((xf.flags & CT_XF_FEE) && (xf.to != CT_ACCT_NONE || xf.asset != 0))
-			problem(c, "transfer %llu: a fee with a recipient or a token", ULL(x));
+			ct__problem(c, "transfer %llu: a fee with a recipient or a token", ULL(x));
 		uint64_t po = ct__acct_xfer_prev_out(st, x), pi = ct__acct_xfer_prev_in(st, x),
 		         pt = ct__acct_xfer_prev_tx(st, x);
 		uint64_t wo = xf.from != CT_ACCT_NONE && lo[xf.from] ? lo[xf.from] - 1 : CT_ACCT_NONE;
 		uint64_t wi = xf.to != CT_ACCT_NONE && li[xf.to] ? li[xf.to] - 1 : CT_ACCT_NONE;
 		uint64_t wt = lt[xf.tx] ? lt[xf.tx] - 1 : CT_ACCT_NONE;
 		if (po != wo || pi != wi || pt != wt)
-			problem(c, "transfer %llu: links (%lld, %lld, %lld), expected (%lld, %lld, %lld)",
+			ct__problem(c, "transfer %llu: links (%lld, %lld, %lld), expected (%lld, %lld, %lld)",
 			        ULL(x), (long long)po, (long long)pi, (long long)pt, (long long)wo,
 			        (long long)wi, (long long)wt);
 		if (xf.from != CT_ACCT_NONE)
@@ -573,10 +554,10 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 		ct_acct_tx tx;
 		ct__acct_tx_get(st, xf.tx, &tx);
 		if (tx.first > x)
-			problem(c, "transfer %llu: before its tx's first transfer", ULL(x));
+			ct__problem(c, "transfer %llu: before its tx's first transfer", ULL(x));
 	}
 	if (bigs != n->bigs)
-		problem(c, "%llu big amounts used, meta says %llu", ULL(bigs), ULL(n->bigs));
+		ct__problem(c, "%llu big amounts used, meta says %llu", ULL(bigs), ULL(n->bigs));
 	for (uint64_t a = 0; a < n->addrs; a++) {
 		ct_acct_key k;
 		uint64_t got, ho = ct__acct_addr_head_out(st, a), hi = ct__acct_addr_head_in(st, a);
@@ -585,28 +566,28 @@ static void check_deep(const ct_acctstore *st, checker *c, char digest_hex[65])
 		EVP_DigestUpdate(md, &ho, 8);
 		EVP_DigestUpdate(md, &hi, 8);
 		if (ho != (lo[a] ? lo[a] - 1 : CT_ACCT_NONE) || hi != (li[a] ? li[a] - 1 : CT_ACCT_NONE))
-			problem(c, "address %llu: heads are not its newest transfers", ULL(a));
+			ct__problem(c, "address %llu: heads are not its newest transfers", ULL(a));
 		if (ct__acct_addr_find(st, &k, &got) || got != a)
-			problem(c, "address %llu: not found through the address index", ULL(a));
+			ct__problem(c, "address %llu: not found through the address index", ULL(a));
 		if (k.len == 0 || k.len > CT_ACCT_KEY_MAX)
-			problem(c, "address %llu: malformed key", ULL(a));
+			ct__problem(c, "address %llu: malformed key", ULL(a));
 	}
 	for (uint64_t t = 0; t < n->txs; t++) {
 		ct_acct_tx tx;
 		ct__acct_tx_get(st, t, &tx);
 		EVP_DigestUpdate(md, &tx.last, 8);
 		if (tx.last != (lt[t] ? lt[t] - 1 : CT_ACCT_NONE))
-			problem(c, "tx %llu: head is not its newest transfer", ULL(t));
+			ct__problem(c, "tx %llu: head is not its newest transfer", ULL(t));
 	}
 	for (uint64_t s = 0; s < n->assets; s++) {
 		ct_acct_asset as;
 		ct__acct_asset_get(st, (uint32_t)s, &as);
 		EVP_DigestUpdate(md, ct__col_get(&st->assets, s), 72);
 		if ((s == 0) != (as.native != 0))
-			problem(c, "asset %llu: native flag wrong", ULL(s));
+			ct__problem(c, "asset %llu: native flag wrong", ULL(s));
 		uint32_t got;
 		if (!as.native && (ct__acct_asset_find(st, &as.contract, &got) || got != s))
-			problem(c, "asset %llu: not found through the asset index", ULL(s));
+			ct__problem(c, "asset %llu: not found through the asset index", ULL(s));
 	}
 	for (uint64_t f = 0; f < n->files; f++)
 		EVP_DigestUpdate(md, ct__col_get(&st->files, f), 64);
@@ -614,12 +595,7 @@ done:
 	free(lo);
 	free(li);
 	free(lt);
-	uint8_t d[32];
-	unsigned int dl;
-	EVP_DigestFinal_ex(md, d, &dl);
-	ct__hex(digest_hex, d, 32);
-	EVP_MD_CTX_free(md);
-	EVP_MD_free(sha);
+	ct__digest_hex(md, digest_hex);
 }
 
 void ct__acct_check_append(ct_db *db, json_t *chains, int deep, int *bad)
@@ -628,11 +604,10 @@ void ct__acct_check_append(ct_db *db, json_t *chains, int deep, int *bad)
 	size_t k = ct__acct_chains_present(db->dir, cs, MAX_CHAINS);
 	for (size_t i = 0; i < k; i++) {
 		ct_acctstore *st;
-		checker c = {json_array(), 0};
-		json_t *cj = json_object();
-		json_object_set_new(cj, "chain", json_string(cs[i]->name));
+		ct__checker c;
+		json_t *cj = ct__check_entry(cs[i]->name, &c);
 		if (ct__acctstore_open(&st, db->dir, cs[i], 0) != 0) {
-			problem(&c, "%s", ct_error_last());
+			ct__problem(&c, "%s", ct_error_last());
 		} else {
 			if (deep) {
 				char dh[65];
@@ -644,10 +619,6 @@ void ct__acct_check_append(ct_db *db, json_t *chains, int deep, int *bad)
 			json_object_set_new(cj, "transfers", json_integer((json_int_t)st->c.xfers));
 			ct__acctstore_close(st);
 		}
-		json_object_set_new(cj, "ok", json_boolean(c.count == 0));
-		json_object_set_new(cj, "problem_count", json_integer((json_int_t)c.count));
-		json_object_set_new(cj, "problems", c.problems);
-		json_array_append_new(chains, cj);
-		*bad |= c.count != 0;
+		ct__check_entry_end(chains, cj, &c, bad);
 	}
 }

@@ -429,21 +429,23 @@ static json_t *address_json(ct_btcstore *st, uint64_t a, size_t max_txs, ct_labe
 	return j;
 }
 
-int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
+/* The JSON `build` makes of address `addr` (chain-prefixed or not) in the
+ * first Bitcoin store that has it, with the labels at hand; a NULL from
+ * `build` is CT_EINTERNAL `no_json`, or out of memory when that is NULL.
+ * CT_EUSER when no store's chain can read it, CT_ENOTFOUND when none has
+ * it. */
+static int address_answer(ct_db *db, char **out, const char *addr, size_t max,
+                          json_t *(*build)(ct_btcstore *, uint64_t, size_t, ct_labels *),
+                          const char *no_json)
 {
 	const ct_btc_net *want;
 	ct_btcstore *st[MAX_NETS];
 	size_t n;
-	int acct = 0, rc = ct__acct_query_address(db, out, addr, max_txs, &acct);
-	if (rc != CT_ENOTFOUND || acct || !ct__db_btc_nets(db, &want, 1))
-		return rc; /* an account chain's address, or no Bitcoin chain */
 	const char *s = strip_chain(addr, &want);
-	rc = open_stores(db, want, st, &n);
+	int rc = open_stores(db, want, st, &n), parsed = 0;
 	if (rc)
 		return rc;
-	int parsed = 0;
-	rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = 0; i < n; i++) {
 		ct_addrkey k;
 		uint64_t a;
 		if (ct__addr_parse(st[i]->h, st[i]->net, s, &k) != 0)
@@ -451,9 +453,9 @@ int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
 		parsed = 1;
 		if (ct__btcstore_find_addr(st[i], &k, &a) == 0) {
 			ct_labels *lab = open_labels(db->dir);
-			json_t *j = address_json(st[i], a, max_txs, lab);
+			json_t *j = build(st[i], a, max, lab);
 			ct_labels_close(lab);
-			rc = finish(j, out);
+			rc = j || !no_json ? finish(j, out) : ct__err(CT_EINTERNAL, "%s", no_json);
 			close_stores(st, n);
 			return rc;
 		}
@@ -462,6 +464,15 @@ int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
 	if (!parsed)
 		return ct__err(CT_EUSER, "'%s' is not a valid address for the chains in this store", addr);
 	return ct__err(CT_ENOTFOUND, "address %s has no activity in the store", s);
+}
+
+int ct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs)
+{
+	const ct_btc_net *want;
+	int acct = 0, rc = ct__acct_query_address(db, out, addr, max_txs, &acct);
+	if (rc != CT_ENOTFOUND || acct || !ct__db_btc_nets(db, &want, 1))
+		return rc; /* an account chain's address, or no Bitcoin chain */
+	return address_answer(db, out, addr, max_txs, address_json, NULL);
 }
 
 int ct_query_stats(ct_db *db, char **out)
@@ -556,32 +567,8 @@ static json_t *cluster_json(ct_btcstore *st, uint64_t a, size_t max_addrs, ct_la
 
 int ct_query_cluster(ct_db *db, char **out, const char *addr, size_t max_addrs)
 {
-	const ct_btc_net *want;
-	ct_btcstore *st[MAX_NETS];
-	size_t n;
-	const char *s = strip_chain(addr, &want);
-	int rc = open_stores(db, want, st, &n), parsed = 0;
-	if (rc)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		ct_addrkey k;
-		uint64_t a;
-		if (ct__addr_parse(st[i]->h, st[i]->net, s, &k) != 0)
-			continue;
-		parsed = 1;
-		if (ct__btcstore_find_addr(st[i], &k, &a) == 0) {
-			ct_labels *lab = open_labels(db->dir);
-			json_t *j = cluster_json(st[i], a, max_addrs, lab);
-			ct_labels_close(lab);
-			rc = j ? finish(j, out) : ct__err(CT_EINTERNAL, "cannot open the clustering");
-			close_stores(st, n);
-			return rc;
-		}
-	}
-	close_stores(st, n);
-	if (!parsed)
-		return ct__err(CT_EUSER, "'%s' is not a valid address for the chains in this store", addr);
-	return ct__err(CT_ENOTFOUND, "address %s has no activity in the store", s);
+	return address_answer(db, out, addr, max_addrs, cluster_json,
+	                      "cannot open the clustering");
 }
 
 int ct_cluster_export(ct_db *db, const char *path)

@@ -125,23 +125,6 @@ static int merkle(uint8_t root[32], const uint8_t *hashes, size_t stride, size_t
 	return 0;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	if (v < 0xfd) {
-		p[0] = (uint8_t)v;
-		return 1;
-	}
-	if (v <= 0xffff) {
-		p[0] = 0xfd;
-		p[1] = (uint8_t)v;
-		p[2] = (uint8_t)(v >> 8);
-		return 3;
-	}
-	p[0] = 0xfe;
-	ct_put_le32(p + 1, (uint32_t)v);
-	return 5;
-}
-
 /* BIP 34: the height as the first push of the coinbase scriptSig, in the
  * form Core's CScript() << height produces (OP_0, OP_1..OP_16, or a
  * minimal little-endian number push). */
@@ -268,7 +251,7 @@ static int finish(syn_sim *s, syn_fin *F, syn_job *J)
 	}
 
 	uint8_t pre[8 + 80 + 9];
-	size_t hl = 80 + put_varint(pre + 88, J->nrecs);
+	size_t hl = 80 + syn_put_varint(pre + 88, J->nrecs);
 	memcpy(pre + 8, hdr, 80);
 	size_t blk_len = hl + cblen + J->len;
 	if (F->blk_size && F->blk_size + 8 + blk_len > BLK_FILE_MAX && (rc = open_blk(F)) < 0)

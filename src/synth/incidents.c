@@ -826,66 +826,50 @@ static int step_sanction(syn_sim *s, inc *x)
 
 /* ---- driver -------------------------------------------------------------- */
 
+/* What each incident is and when it runs (fractions of the economy's blocks);
+ * whether the stolen amount is conserved up to fees at the endpoints. */
+typedef struct inc_plan {
+	const char *name, *kind;
+	double from, until;
+	int conserved;
+	const char *note;
+} inc_plan;
+
+/* One line an incident (the notes are long). */
+static const inc_plan INC_PLAN[INC_COUNT] = {
+	[INC_DRAIN] = {"hot-wallet-drain", "theft", 0.22, 0.28, 1, "Coincheck's shape: test transfer, seven large transfers within minutes, dispersal to nine addresses hours later, a round trip, dusting of unrelated users, deposits at two exchanges days later"},
+	[INC_RANSOM] = {"ransomware", "ransomware", 0.30, 0.42, 1, "victims pay to one fresh address each; consolidation; peel chain cashing out at exchanges"},
+	[INC_MIXER] = {"mixer-laundering", "theft", 0.45, 0.50, 1, "a user's wallet swept; the proceeds deposited into a custodial mixer; the mixer's payouts (other customers' coins) deposited at an exchange"},
+	[INC_SPLIT] = {"split-hops", "theft", 0.58, 0.64, 1, "exchange hot wallet hit; six levels of 2-3 way splits; leaves deposited at three exchanges"},
+	[INC_SANCTION] = {"sanctioned-flows", "sanctioned", 0.05, 0.95, 0, "a sanctioned entity receiving from users and paying users and its exchange accounts; endpoints are its direct counterparties"},
+};
+
 int syn_inc_init(syn_sim *s)
 {
 	struct syn_incidents *I = ct__calloc(1, sizeof(*I));
 	if (!I)
 		return CT_ENOMEM;
 	s->inc = I;
-	inc *x = &I->v[INC_DRAIN];
-	x->name = "hot-wallet-drain";
-	x->kind = "theft";
-	x->note = "Coincheck's shape: test transfer, seven large transfers within minutes, "
-	          "dispersal to nine addresses hours later, a round trip, dusting of unrelated "
-	          "users, deposits at two exchanges days later";
-	x->actor = s->thief1;
-	x->victim = s->first_exch;
-	x->next = pos(s, 0.22);
-	x->deadline = pos(s, 0.28);
-	x->conserved = 1;
-
-	x = &I->v[INC_RANSOM];
-	x->name = "ransomware";
-	x->kind = "ransomware";
-	x->note = "victims pay to one fresh address each; consolidation; peel chain cashing out "
-	          "at exchanges";
-	x->actor = s->ransom;
-	x->victim = UINT32_MAX;
-	x->next = pos(s, 0.30);
-	x->deadline = pos(s, 0.42);
-	x->conserved = 1;
-
-	x = &I->v[INC_MIXER];
-	x->name = "mixer-laundering";
-	x->kind = "theft";
-	x->note = "a user's wallet swept; the proceeds deposited into a custodial mixer; the "
-	          "mixer's payouts (other customers' coins) deposited at an exchange";
-	x->actor = s->thief2;
-	x->victim = UINT32_MAX;
-	x->next = pos(s, 0.45);
-	x->deadline = pos(s, 0.50);
-	x->conserved = 1;
-
-	x = &I->v[INC_SPLIT];
-	x->name = "split-hops";
-	x->kind = "theft";
-	x->note = "exchange hot wallet hit; six levels of 2-3 way splits; leaves deposited at "
-	          "three exchanges";
-	x->actor = s->thief3;
-	x->victim = s->first_exch + 1;
-	x->next = pos(s, 0.58);
-	x->deadline = pos(s, 0.64);
-	x->conserved = 1;
-
-	x = &I->v[INC_SANCTION];
-	x->name = "sanctioned-flows";
-	x->kind = "sanctioned";
-	x->note = "a sanctioned entity receiving from users and paying users and its exchange "
-	          "accounts; endpoints are its direct counterparties";
-	x->actor = s->sanctioned;
-	x->victim = UINT32_MAX;
-	x->next = pos(s, 0.05);
-	x->deadline = pos(s, 0.95);
+	const uint32_t actor[INC_COUNT] = {
+		[INC_DRAIN] = s->thief1,   [INC_RANSOM] = s->ransom,         [INC_MIXER] = s->thief2,
+		[INC_SPLIT] = s->thief3,   [INC_SANCTION] = s->sanctioned,
+	};
+	const uint32_t victim[INC_COUNT] = {
+		[INC_DRAIN] = s->first_exch, [INC_RANSOM] = UINT32_MAX, [INC_MIXER] = UINT32_MAX,
+		[INC_SPLIT] = s->first_exch + 1, [INC_SANCTION] = UINT32_MAX,
+	};
+	for (int i = 0; i < INC_COUNT; i++) {
+		const inc_plan *p = &INC_PLAN[i];
+		inc *x = &I->v[i];
+		x->name = p->name;
+		x->kind = p->kind;
+		x->note = p->note;
+		x->actor = actor[i];
+		x->victim = victim[i];
+		x->next = pos(s, p->from);
+		x->deadline = pos(s, p->until);
+		x->conserved = p->conserved;
+	}
 	return 0;
 }
 

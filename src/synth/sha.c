@@ -512,12 +512,24 @@ NI_FN static inline void ni_block2(ni2 *st, const uint8_t *da, const uint8_t *db
 	ni_rounds2(st, wa, wb);
 }
 
+/* The two digests the states hold, big-endian, into oa and ob. */
+NI_FN static inline void ni_store2(const ni2 *st, uint8_t *oa, uint8_t *ob)
+{
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+	__m128i x, y;
+	ni_words(st->a0, st->a1, &x, &y);
+	_mm_storeu_si128((__m128i *)oa, _mm_shuffle_epi8(x, bswap));
+	_mm_storeu_si128((__m128i *)(oa + 16), _mm_shuffle_epi8(y, bswap));
+	ni_words(st->b0, st->b1, &x, &y);
+	_mm_storeu_si128((__m128i *)ob, _mm_shuffle_epi8(x, bswap));
+	_mm_storeu_si128((__m128i *)(ob + 16), _mm_shuffle_epi8(y, bswap));
+}
+
 /* The second SHA-256 of a double SHA-256: of the 32-byte digests the
  * states hold, whose big-endian words are the state words themselves;
  * the results into oa, ob. */
 NI_FN static inline void ni_second2(ni2 *st, uint8_t *oa, uint8_t *ob)
 {
-	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
 	__m128i wa[4], wb[4];
 	ni_words(st->a0, st->a1, &wa[0], &wa[1]);
 	ni_words(st->b0, st->b1, &wb[0], &wb[1]);
@@ -526,13 +538,7 @@ NI_FN static inline void ni_second2(ni2 *st, uint8_t *oa, uint8_t *ob)
 	ni_h0(&st->a0, &st->a1);
 	ni_h0(&st->b0, &st->b1);
 	ni_rounds2(st, wa, wb);
-	__m128i x, y;
-	ni_words(st->a0, st->a1, &x, &y);
-	_mm_storeu_si128((__m128i *)oa, _mm_shuffle_epi8(x, bswap));
-	_mm_storeu_si128((__m128i *)(oa + 16), _mm_shuffle_epi8(y, bswap));
-	ni_words(st->b0, st->b1, &x, &y);
-	_mm_storeu_si128((__m128i *)ob, _mm_shuffle_epi8(x, bswap));
-	_mm_storeu_si128((__m128i *)(ob + 16), _mm_shuffle_epi8(y, bswap));
+	ni_store2(st, oa, ob);
 }
 #else
 #define NI_NONE 1
@@ -576,69 +582,50 @@ static int ni_ready(void)
 static _Thread_local int ni_off;
 
 #ifndef NI_NONE
+/* The first SHA-256 of two messages side by side: the states end holding
+ * the digests of m0 and m1. */
+NI_FN static inline void ni_first2(ni2 *st, const uint8_t *m0, size_t l0, const uint8_t *m1,
+                                   size_t l1)
+{
+	ni_msg a, b;
+	ni_msg_init(&a, m0, l0);
+	ni_msg_init(&b, m1, l1);
+	ni_h0(&st->a0, &st->a1);
+	ni_h0(&st->b0, &st->b1);
+	size_t i = 0;
+	for (; i < a.nblk && i < b.nblk; i++)
+		ni_block2(st, ni_blk(&a, i), ni_blk(&b, i));
+	if (i == a.nblk && i == b.nblk)
+		return;
+	/* the longer one's rest, alone (each block needs the one before),
+	 * beside a copy of itself whose result is dropped */
+	const ni_msg *m = i < a.nblk ? &a : &b;
+	ni2 keep = *st;
+	for (; i < m->nblk; i++)
+		ni_block2(st, ni_blk(m, i), ni_blk(m, i));
+	if (m == &a) {
+		st->b0 = keep.b0;
+		st->b1 = keep.b1;
+	} else {
+		st->a0 = keep.a0;
+		st->a1 = keep.a1;
+	}
+}
+
 NI_FN static void ni_sha256d_x2(uint8_t o0[32], const uint8_t *m0, size_t l0, uint8_t o1[32],
                                 const uint8_t *m1, size_t l1)
 {
-	ni_msg a, b;
 	ni2 st;
-	ni_msg_init(&a, m0, l0);
-	ni_msg_init(&b, m1, l1);
-	ni_h0(&st.a0, &st.a1);
-	ni_h0(&st.b0, &st.b1);
-	size_t i = 0;
-	for (; i < a.nblk && i < b.nblk; i++)
-		ni_block2(&st, ni_blk(&a, i), ni_blk(&b, i));
-	/* the longer one's rest, alone (each block needs the one before),
-	 * beside a copy of itself whose result is dropped */
-	if (i < a.nblk) {
-		__m128i k0 = st.b0, k1 = st.b1;
-		for (; i < a.nblk; i++)
-			ni_block2(&st, ni_blk(&a, i), ni_blk(&a, i));
-		st.b0 = k0;
-		st.b1 = k1;
-	} else if (i < b.nblk) {
-		__m128i k0 = st.a0, k1 = st.a1;
-		for (; i < b.nblk; i++)
-			ni_block2(&st, ni_blk(&b, i), ni_blk(&b, i));
-		st.a0 = k0;
-		st.a1 = k1;
-	}
+	ni_first2(&st, m0, l0, m1, l1);
 	ni_second2(&st, o0, o1);
 }
 
 NI_FN static void ni_sha256_x2(uint8_t o0[32], const uint8_t *m0, size_t l0, uint8_t o1[32],
                                const uint8_t *m1, size_t l1)
 {
-	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-	ni_msg a, b;
 	ni2 st;
-	__m128i x, y;
-	ni_msg_init(&a, m0, l0);
-	ni_msg_init(&b, m1, l1);
-	ni_h0(&st.a0, &st.a1);
-	ni_h0(&st.b0, &st.b1);
-	size_t i = 0;
-	for (; i < a.nblk && i < b.nblk; i++)
-		ni_block2(&st, ni_blk(&a, i), ni_blk(&b, i));
-	if (i < a.nblk) {
-		__m128i k0 = st.b0, k1 = st.b1;
-		for (; i < a.nblk; i++)
-			ni_block2(&st, ni_blk(&a, i), ni_blk(&a, i));
-		st.b0 = k0;
-		st.b1 = k1;
-	} else if (i < b.nblk) {
-		__m128i k0 = st.a0, k1 = st.a1;
-		for (; i < b.nblk; i++)
-			ni_block2(&st, ni_blk(&b, i), ni_blk(&b, i));
-		st.a0 = k0;
-		st.a1 = k1;
-	}
-	ni_words(st.a0, st.a1, &x, &y);
-	_mm_storeu_si128((__m128i *)o0, _mm_shuffle_epi8(x, bswap));
-	_mm_storeu_si128((__m128i *)(o0 + 16), _mm_shuffle_epi8(y, bswap));
-	ni_words(st.b0, st.b1, &x, &y);
-	_mm_storeu_si128((__m128i *)o1, _mm_shuffle_epi8(x, bswap));
-	_mm_storeu_si128((__m128i *)(o1 + 16), _mm_shuffle_epi8(y, bswap));
+	ni_first2(&st, m0, l0, m1, l1);
+	ni_store2(&st, o0, o1);
 }
 
 NI_FN static void ni_merkle_x2(uint8_t o0[32], const uint8_t i0[64], uint8_t o1[32],

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/hash.h"
 
 /* ---- deterministic randomness (rng.c) ----------------------------------- */
@@ -233,6 +234,25 @@ static inline int syn_is_segwit(int type)
 
 #define SYN_MAX_IN 640
 #define SYN_MAX_OUT 640
+
+/* Bitcoin's CompactSize, for the counts the generator writes (below 2^32):
+ * the bytes written. */
+static inline size_t syn_put_varint(uint8_t *p, uint64_t v)
+{
+	if (v < 0xfd) {
+		p[0] = (uint8_t)v;
+		return 1;
+	}
+	if (v <= 0xffff) {
+		p[0] = 0xfd;
+		p[1] = (uint8_t)v;
+		p[2] = (uint8_t)(v >> 8);
+		return 3;
+	}
+	p[0] = 0xfe;
+	ct_put_le32(p + 1, (uint32_t)v);
+	return 5;
+}
 
 /* A spendable output. The tx that made it is a slot of the txid table
  * (below): the simulation runs ahead of the hashing. */

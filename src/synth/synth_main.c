@@ -28,7 +28,7 @@
 #define MAX_TXS_PER_BLOCK 3500
 #define START_TIME 1514696400LL /* 2017-12-31T05:00:00Z: the economy opens ~2018-01-01 */
 
-static const char USAGE[] =
+const char ct_synth_usage[] =
 	"usage: cointrail synth --out DIR (--txs N | --blocks B | both) [--seed S]\n"
 	"                       [--network regtest|mainnet] [--legacy] [--transfers M]\n"
 	"                       [--no-membership] [--quiet]\n"
@@ -251,7 +251,7 @@ int ct_synth_main(int argc, char **argv)
 			return usage_err("%s takes no value", a);
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(USAGE, stdout);
+			fputs(ct_synth_usage, stdout);
 			return 0;
 		} else if (!strcmp(a, "--out")) {
 			o.out = v;

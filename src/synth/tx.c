@@ -71,23 +71,6 @@ size_t syn_tx_vsize(const syn_tx *t)
 	return base + (wit + 2 + 3) / 4;
 }
 
-static size_t put_varint(uint8_t *p, uint64_t v)
-{
-	if (v < 0xfd) {
-		p[0] = (uint8_t)v;
-		return 1;
-	}
-	if (v <= 0xffff) {
-		p[0] = 0xfd;
-		p[1] = (uint8_t)v;
-		p[2] = (uint8_t)(v >> 8);
-		return 3;
-	}
-	p[0] = 0xfe;
-	ct_put_le32(p + 1, (uint32_t)v);
-	return 5;
-}
-
 static size_t varint_len(uint64_t v) { return v < 0xfd ? 1 : v <= 0xffff ? 3 : 5; }
 
 /* ---- records: simulation -> serialiser ------------------------------------ */
@@ -378,7 +361,7 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 		*p++ = 0x01;
 	}
 	uint8_t *body = p;
-	p += put_varint(p, h->nin);
+	p += syn_put_varint(p, h->nin);
 	for (uint32_t i = 0; i < h->nin; i++) {
 		/* the txid spent: the finisher fills it in */
 		if ((rc = add_op(J, SYN_OP_SPEND, ri[i].slot, (uint32_t)(J->len + (size_t)(p - b)))) < 0)
@@ -399,14 +382,14 @@ static int ser_tx(syn_sim *s, syn_job *J, const rtx *h)
 			*p = (uint8_t)n;
 		} else {
 			memmove(p + 3, p + 1, n);
-			put_varint(p, n);
+			syn_put_varint(p, n);
 			p += 2;
 		}
 		p += 1 + n;
 		ct_put_le32(p, ri[i].seq);
 		p += 4;
 	}
-	p += put_varint(p, h->nout + h->has_opret);
+	p += syn_put_varint(p, h->nout + h->has_opret);
 	for (uint32_t i = 0; i < h->nout; i++) {
 		ct_put_le64(p, ro[i].value);
 		p += 8;

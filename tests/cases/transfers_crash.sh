@@ -20,54 +20,13 @@ done
 REF=$(digest "$WORK/ref")
 echo "reference: $REF"
 
-n=0
-for p in $(seq 1 12); do
-	db="$WORK/c$p"
-	set +e
-	COINTRAIL_CRASH_AT=$p "$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1
-	rc=$?
-	set -e
-	if [ $rc -eq 0 ]; then
-		rm -rf "$db"
-		continue
-	fi
-	[ $rc -eq 137 ] || fail "crash point $p: expected SIGKILL (137), got $rc"
-	"$CLI" --db "$db" check --deep >/dev/null 2>&1 || [ ! -f "$db/nem/meta" ] ||
-		fail "crash point $p: check --deep failed before recovery"
-	"$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1
-	got=$(digest "$db")
-	[ "$got" = "$REF" ] || fail "crash point $p: digest $got != $REF"
-	n=$((n + 1))
-	rm -rf "$db"
-done
-[ $n -ge 8 ] || fail "only $n crash points were reached"
-echo "deterministic crash points survived: $n"
+INGEST=(ingest transfers "${INPUTS[@]}")
+META=nem/meta
+crash_points "$(seq 1 12)" 8
 
 # Incremental: the first file committed, then a crashed run of all three.
-for p in 1 2 3 4 5 6 7 8; do
-	db="$WORK/i$p"
-	"$CLI" --db "$db" ingest transfers "${INPUTS[0]}" >/dev/null 2>&1
-	set +e
-	COINTRAIL_CRASH_AT=$p "$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1
-	set -e
-	"$CLI" --db "$db" check --deep >/dev/null || fail "incremental crash point $p: check --deep"
-	"$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1
-	[ "$(digest "$db")" = "$REF" ] || fail "incremental crash point $p differs"
-	rm -rf "$db"
-done
-echo "incremental crash points survived: 8"
+CHECK_AFTER=1 crash_incremental "$(seq 1 8)" ingest transfers "${INPUTS[0]}"
 
 # Random moments: SIGKILL from outside.
-for i in $(seq 1 12); do
-	db="$WORK/r$i"
-	"$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1 &
-	pid=$!
-	sleep "0.0$(( (i * 7) % 10 ))$(( i % 10 ))"
-	kill -9 $pid 2>/dev/null || true
-	wait $pid 2>/dev/null || true
-	"$CLI" --db "$db" ingest transfers "${INPUTS[@]}" >/dev/null 2>&1
-	[ "$(digest "$db")" = "$REF" ] || fail "random kill $i differs"
-	rm -rf "$db"
-done
-echo "random kills survived: 12"
+random_kills 12
 echo PASS

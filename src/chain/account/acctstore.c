@@ -7,7 +7,6 @@
 #include "util/error.h"
 #include "util/fsutil.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,8 @@
 #define PEND_MAGIC "CTAPND01"
 #define META_VERSION 1
 #define NCOUNTS 7
-#define META_LEN (48 + 8 * NCOUNTS + 32)  /* 136 */
-#define PEND_LEN (16 + 16 * NCOUNTS + 32) /* 160 */
-enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
+#define META_LEN (48 + 8 * NCOUNTS + 32) /* 136: store/commit.h */
+_Static_assert(sizeof(ct_acct_counts) == 8 * NCOUNTS, "counts are NCOUNTS words");
 
 /* Record widths and offsets (docs/internals/account.md). */
 #define REC_BLOCK 128
@@ -71,16 +69,6 @@ const ct_acct_chain *ct__acct_chain_find(const char *name)
 }
 
 const ct_acct_chain *const *ct__acct_chain_list(void) { return CHAIN_LIST; }
-
-/* ---- crash injection (as in btcstore.c) --------------------------------- */
-
-static void crash_point(ct_acctstore *st)
-{
-	if (st->crash_at == 0)
-		return;
-	if (++st->crash_count == st->crash_at)
-		kill(getpid(), SIGKILL);
-}
 
 /* ---- index callbacks ---------------------------------------------------- */
 
@@ -144,81 +132,6 @@ static int asset_match(void *ctx, uint64_t id, const void *key)
 static const ct_hidx_ops TXID_OPS = {hash32, txid_key, txid_match};
 static const ct_hidx_ops ADDR_OPS = {key_hash, addr_key, addr_match};
 static const ct_hidx_ops ASSET_OPS = {key_hash, asset_key, asset_match};
-
-/* ---- meta and journal --------------------------------------------------- */
-
-static void put_counts(uint8_t *p, const ct_acct_counts *c)
-{
-	const uint64_t v[NCOUNTS] = {c->blocks, c->txs, c->xfers, c->addrs,
-	                             c->assets, c->bigs, c->files};
-	for (int i = 0; i < NCOUNTS; i++)
-		ct_put_le64(p + 8 * i, v[i]);
-}
-
-static void get_counts(const uint8_t *p, ct_acct_counts *c)
-{
-	c->blocks = ct_le64(p);
-	c->txs = ct_le64(p + 8);
-	c->xfers = ct_le64(p + 16);
-	c->addrs = ct_le64(p + 24);
-	c->assets = ct_le64(p + 32);
-	c->bigs = ct_le64(p + 40);
-	c->files = ct_le64(p + 48);
-}
-
-static int counts_eq(const ct_acct_counts *a, const ct_acct_counts *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-static int write_meta(ct_acctstore *st, const ct_acct_counts *c)
-{
-	uint8_t m[META_LEN];
-	memset(m, 0, sizeof(m));
-	memcpy(m, META_MAGIC, 8);
-	ct_put_le32(m + 8, META_VERSION);
-	snprintf((char *)m + 16, 32, "%s", st->chain->name);
-	put_counts(m + 48, c);
-	ct__sha256(st->h, m + META_LEN - 32, m, META_LEN - 32);
-	return ct__write_atomic(st->dir, "meta", m, sizeof(m));
-}
-
-static int read_meta(ct_acctstore *st, ct_acct_counts *c)
-{
-	uint8_t m[META_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/meta", st->dir);
-	int rc = ct__read_small(path, m, sizeof(m), &len);
-	if (rc)
-		return rc;
-	if (len != META_LEN || memcmp(m, META_MAGIC, 8) != 0)
-		return ct__err(CT_ECORRUPT, "%s: not a cointrail account store meta file", path);
-	ct__sha256(st->h, chk, m, META_LEN - 32);
-	if (memcmp(chk, m + META_LEN - 32, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: checksum mismatch", path);
-	if (ct_le32(m + 8) != META_VERSION)
-		return ct__err(CT_ECORRUPT, "%s: format version %u, expected %u", path,
-		               ct_le32(m + 8), META_VERSION);
-	if (strncmp((char *)m + 16, st->chain->name, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: store is for chain '%.32s', not '%s'", path,
-		               (char *)m + 16, st->chain->name);
-	get_counts(m + 48, c);
-	return 0;
-}
-
-static int write_pending(ct_acctstore *st, int kind, const ct_acct_counts *base,
-                         const ct_acct_counts *target)
-{
-	uint8_t p[PEND_LEN];
-	memset(p, 0, sizeof(p));
-	memcpy(p, PEND_MAGIC, 8);
-	ct_put_le32(p + 8, (uint32_t)kind);
-	put_counts(p + 16, base);
-	put_counts(p + 16 + 8 * NCOUNTS, target);
-	ct__sha256(st->h, p + PEND_LEN - 32, p, PEND_LEN - 32);
-	return ct__write_atomic(st->dir, "pending", p, sizeof(p));
-}
 
 /* ---- reader helpers ----------------------------------------------------- */
 
@@ -458,8 +371,8 @@ size_t ct__acct_chains_present(const char *dbdir, const ct_acct_chain **out, siz
 	return n;
 }
 
-static int apply_forward(ct_acctstore *st, const ct_acct_counts *base, const ct_acct_counts *to);
-static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct_acct_counts *to);
+static int forward_cb(void *ctx, const void *base, const void *to, int recovering);
+static int rollback_cb(void *ctx, const void *from, const void *to);
 static int add_native(ct_acctstore *st);
 
 #define ALL_COLS(st)                                                                         \
@@ -469,8 +382,10 @@ static int add_native(ct_acctstore *st);
 #define BUF_COLS(st)                                                                         \
 	{&(st)->txs, &(st)->xfers, &(st)->bigs, &(st)->addrs, &(st)->assets, &(st)->files}
 
-static int check_sizes(ct_acctstore *st, const ct_acct_counts *c)
+static int check_sizes(void *ctx, const void *counts)
 {
+	ct_acctstore *st = ctx;
+	const ct_acct_counts *c = counts;
 	struct {
 		ct_col *col;
 		uint64_t n;
@@ -487,37 +402,20 @@ static int check_sizes(ct_acctstore *st, const ct_acct_counts *c)
 	return 0;
 }
 
-static int recover(ct_acctstore *st)
+static const ct_commit_ops COMMIT_OPS = {forward_cb, rollback_cb, check_sizes};
+
+static const ct_commit_fmt COMMIT_FMT = {
+	META_MAGIC, PEND_MAGIC, "cointrail account store", META_VERSION, NCOUNTS, 1, &COMMIT_OPS,
+};
+
+/* Describe the store to the commit protocol (store/commit.h). */
+static void commit_setup(ct_acctstore *st)
 {
-	uint8_t p[PEND_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/pending", st->dir);
-	int rc = ct__read_small(path, p, sizeof(p), &len);
-	if (rc == CT_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	ct__sha256(st->h, chk, p, PEND_LEN - 32);
-	if (len != PEND_LEN || memcmp(p, PEND_MAGIC, 8) || memcmp(chk, p + PEND_LEN - 32, 32))
-		return ct__remove_durable(st->dir, "pending");
-	ct_acct_counts base, target;
-	get_counts(p + 16, &base);
-	get_counts(p + 16 + 8 * NCOUNTS, &target);
-	if (counts_eq(&base, &st->c)) {
-		if ((rc = check_sizes(st, &target)))
-			return rc;
-		st->w = target;
-		if (ct_le32(p + 8) == PEND_APPEND)
-			rc = apply_forward(st, &base, &target);
-		else
-			rc = apply_rollback(st, &base, &target);
-		if (rc || (rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)) ||
-		    (rc = write_meta(st, &target)))
-			return rc;
-		st->c = target;
-	}
-	return ct__remove_durable(st->dir, "pending");
+	ct_col *cols[] = {&st->blocks, &st->txs,   &st->thead,  &st->xfers, &st->bigs,
+	                  &st->addrs,  &st->ahead, &st->assets, &st->files, NULL};
+	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->assetidx, NULL};
+	ct_col *fwd[] = {&st->ahead, &st->thead, NULL};
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols, idx, fwd);
 }
 
 int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chain *chain,
@@ -530,8 +428,6 @@ int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chai
 		return CT_ENOMEM;
 	st->chain = chain;
 	st->writable = writable;
-	const char *ca = getenv("COINTRAIL_CRASH_AT");
-	st->crash_at = ca ? strtoull(ca, NULL, 10) : 0;
 	ct_col *all[] = ALL_COLS(st);
 	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
 		all[i]->fd = -1;
@@ -545,7 +441,8 @@ int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chai
 		goto fail;
 	if (writable && (rc = ct__mkdirs(st->dir)))
 		goto fail;
-	rc = read_meta(st, &st->c);
+	commit_setup(st);
+	rc = ct__commit_read_meta(&st->cm, &st->c);
 	if (rc == CT_ENOTFOUND) {
 		if (!writable) {
 			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", chain->name, dbdir);
@@ -579,7 +476,7 @@ int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chai
 				goto fail;
 	}
 	st->w = st->c;
-	if (writable && (rc = recover(st)))
+	if (writable && (rc = ct__commit_recover(&st->cm, &st->c, &st->w)))
 		goto fail;
 	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st,
 	                        st->c.txs)) ||
@@ -989,7 +886,7 @@ int ct__acct_file_add(ct_acctstore *st, const uint8_t sha[32], uint64_t size, ui
 	ct_put_le64(r + 40, rows);
 	ct_put_le64(r + 48, st->w.xfers);
 	st->w.files++;
-	crash_point(st); /* a file appended (phase A) */
+	ct__commit_crash_point(&st->cm); /* a file appended (phase A) */
 	return 0;
 }
 
@@ -1032,7 +929,7 @@ static int apply_forward(ct_acctstore *st, const ct_acct_counts *base, const ct_
 			ct_put_le64(ct__col_at(&st->ahead, t) + 8, x + 1);
 		ct_put_le64(ct__col_at(&st->thead, tx), x + 1);
 		if (x == base->xfers + (to->xfers - base->xfers) / 2)
-			crash_point(st);
+			ct__commit_crash_point(&st->cm);
 	}
 	return 0;
 }
@@ -1053,15 +950,24 @@ static void apply_forward_maps(ct_acctstore *st)
 		ct_put_le64(hr, e[1]);
 		ct_put_le64(hr + 8, e[2]);
 		if (++done == st->bmap_n / 2)
-			crash_point(st);
+			ct__commit_crash_point(&st->cm);
 	}
 	if (st->bmap_n < 2)
-		crash_point(st); /* the same number of crash points either way */
+		ct__commit_crash_point(&st->cm); /* the same number of crash points either way */
 	for (size_t i = 0; i < st->tmap_cap; i++) {
 		const uint64_t *e = &st->tmap[2 * i];
 		if (e[0])
 			ct_put_le64(ct__col_at(&st->thead, e[0] - 1), e[1]);
 	}
+}
+
+static int forward_cb(void *ctx, const void *base, const void *to, int recovering)
+{
+	ct_acctstore *st = ctx;
+	if (recovering)
+		return apply_forward(st, base, to);
+	apply_forward_maps(st);
+	return 0;
 }
 
 static void head_back(ct_acctstore *st, uint8_t *hp, int link_off, uint64_t limit)
@@ -1088,41 +994,23 @@ static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct
 	return 0;
 }
 
-static int sync_all(ct_acctstore *st)
+static int rollback_cb(void *ctx, const void *from, const void *to)
 {
-	ct_col *all[] = ALL_COLS(st);
-	int rc;
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		if ((rc = ct__col_flush(all[i])) || (rc = ct__col_sync(all[i])))
-			return rc;
-	if ((rc = ct__hidx_sync(&st->txidx)) || (rc = ct__hidx_sync(&st->addridx)) ||
-	    (rc = ct__hidx_sync(&st->assetidx)))
-		return rc;
-	return 0;
+	return apply_rollback(ctx, from, to);
+}
+
+static int counts_eq(const ct_acct_counts *a, const ct_acct_counts *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 int ct__acctstore_commit(ct_acctstore *st)
 {
-	int rc;
-	if (counts_eq(&st->c, &st->w))
-		return 0;
-	ct_acct_counts base = st->c, to = st->w;
-	if ((rc = sync_all(st)))
-		return rc;
-	crash_point(st);
-	if ((rc = write_pending(st, PEND_APPEND, &base, &to)))
-		return rc;
-	crash_point(st);
-	apply_forward_maps(st);
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	crash_point(st);
-	st->c = to;
-	maps_clear(st);
-	return ct__remove_durable(st->dir, "pending");
+	ct_acct_counts to = st->w;
+	int rc = ct__commit_append(&st->cm, &st->c, &st->w);
+	if (counts_eq(&st->c, &to))
+		maps_clear(st);
+	return rc;
 }
 
 void ct__acctstore_abort(ct_acctstore *st)
@@ -1148,19 +1036,7 @@ int ct__acctstore_rollback(ct_acctstore *st, const ct_acct_counts *to_in)
 		return ct__err(CT_EINTERNAL, "rollback target beyond the committed state");
 	if (counts_eq(&from, &to))
 		return 0;
-	if ((rc = write_pending(st, PEND_ROLLBACK, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = apply_rollback(st, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	crash_point(st);
-	st->c = st->w = to;
-	if ((rc = ct__remove_durable(st->dir, "pending")))
+	if ((rc = ct__commit_rollback(&st->cm, &st->c, &st->w, &to)))
 		return rc;
 	return add_native(st);
 }

@@ -21,20 +21,18 @@ enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
 #define CHAIN_LEN 32
 
 void ct__commit_init(ct_commit *cm, const ct_commit_fmt *fmt, void *st, const char *dir,
-                     const char *chain, ct_col *const *cols, ct_hidx *const *idx,
-                     ct_col *const *fwd)
+                     const char *chain, const ct_commit_col *cols, size_t ncols,
+                     ct_hidx *const *idx)
 {
 	memset(cm, 0, sizeof(*cm));
 	cm->fmt = fmt;
 	cm->st = st;
 	cm->dir = dir;
 	cm->chain = chain;
-	for (; cm->ncols < CT_COMMIT_MAXCOLS && cols[cm->ncols]; cm->ncols++)
+	for (; cm->ncols < CT_COMMIT_MAXCOLS && cm->ncols < ncols; cm->ncols++)
 		cm->cols[cm->ncols] = cols[cm->ncols];
 	for (; cm->nidx < CT_COMMIT_MAXIDX && idx[cm->nidx]; cm->nidx++)
 		cm->idx[cm->nidx] = idx[cm->nidx];
-	for (; cm->nfwd < CT_COMMIT_MAXCOLS && fwd[cm->nfwd]; cm->nfwd++)
-		cm->fwd[cm->nfwd] = fwd[cm->nfwd];
 	const char *ca = getenv("COINTRAIL_CRASH_AT");
 	cm->crash_at = ca ? strtoull(ca, NULL, 10) : 0;
 }
@@ -132,8 +130,8 @@ static int write_pending(ct_commit *cm, int kind, const void *base, const void *
 static int sync_fwd(ct_commit *cm)
 {
 	int rc;
-	for (size_t i = 0; i < cm->nfwd; i++)
-		if ((rc = ct__col_sync(cm->fwd[i])))
+	for (size_t i = 0; i < cm->ncols; i++)
+		if ((cm->cols[i].flags & CT_COMMIT_FWD) && (rc = ct__col_sync(cm->cols[i].col)))
 			return rc;
 	return 0;
 }
@@ -143,7 +141,7 @@ static int sync_all(ct_commit *cm)
 {
 	int rc;
 	for (size_t i = 0; i < cm->ncols; i++)
-		if ((rc = ct__col_flush(cm->cols[i])) || (rc = ct__col_sync(cm->cols[i])))
+		if ((rc = ct__col_flush(cm->cols[i].col)) || (rc = ct__col_sync(cm->cols[i].col)))
 			return rc;
 	for (size_t i = 0; i < cm->nidx; i++)
 		if ((rc = ct__hidx_sync(cm->idx[i])))
@@ -183,6 +181,55 @@ int ct__commit_recover(ct_commit *cm, void *committed, void *working)
 		memcpy(committed, target, 8 * cm->fmt->ncounts);
 	}
 	return ct__remove_durable(cm->dir, "pending");
+}
+
+int ct__commit_open(ct_commit *cm, const char *dbdir, int writable, void *committed,
+                    void *working)
+{
+	int rc;
+	if (writable && (rc = ct__mkdirs(cm->dir)))
+		return rc;
+	rc = ct__commit_read_meta(cm, committed);
+	if (rc == CT_ENOTFOUND) {
+		if (!writable)
+			return ct__err(CT_ENOTFOUND, "no %s chain in %s", cm->chain, dbdir);
+		memset(committed, 0, 8 * cm->fmt->ncounts);
+	} else if (rc) {
+		return rc;
+	}
+	for (size_t i = 0; i < cm->ncols; i++) {
+		const ct_commit_col *c = &cm->cols[i];
+		if ((rc = ct__col_open(c->col, cm->dir, c->name, c->rec, writable)))
+			return rc;
+	}
+	if ((rc = cm->fmt->ops->check_sizes(cm->st, committed)))
+		return rc;
+	/* Appended columns go through append buffers (column.h), read back
+	 * with ct__col_get() until flushed; the others use the map. */
+	for (size_t i = 0; writable && i < cm->ncols; i++)
+		if ((cm->cols[i].flags & CT_COMMIT_BUF) &&
+		    (rc = ct__col_buffered(cm->cols[i].col, 1u << 20)))
+			return rc;
+	memcpy(working, committed, 8 * cm->fmt->ncounts);
+	if (writable)
+		return ct__commit_recover(cm, committed, working);
+	return 0;
+}
+
+void ct__commit_close(ct_commit *cm)
+{
+	for (size_t i = 0; i < cm->ncols; i++) {
+		ct_col *c = cm->cols[i].col;
+		if (c->path || c->map)
+			ct__col_close(c);
+	}
+}
+
+void ct__commit_discard(ct_commit *cm)
+{
+	for (size_t i = 0; i < cm->ncols; i++)
+		if (cm->cols[i].flags & CT_COMMIT_BUF)
+			ct__col_discard(cm->cols[i].col);
 }
 
 int ct__commit_append(ct_commit *cm, void *committed, const void *working)

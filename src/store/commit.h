@@ -56,28 +56,44 @@ typedef struct ct_commit_fmt {
 	const ct_commit_ops *ops;
 } ct_commit_fmt;
 
+/* A column of the store: its file name, record width and role. */
+#define CT_COMMIT_BUF 1u /* appended through an append buffer (column.h)      */
+#define CT_COMMIT_FWD 2u /* updated in place by phase B and rollbacks: synced
+                            again before meta                                 */
+typedef struct ct_commit_col {
+	ct_col *col;
+	const char *name;
+	size_t rec;
+	unsigned flags;
+} ct_commit_col;
+
 typedef struct ct_commit {
 	const ct_commit_fmt *fmt;
 	void *st;          /* the store, passed to the ops   */
 	const char *dir;   /* its directory (borrowed)       */
 	const char *chain; /* the name in meta (borrowed)    */
-	/* flushed and synced in phase A */
-	ct_col *cols[CT_COMMIT_MAXCOLS];
+	ct_commit_col cols[CT_COMMIT_MAXCOLS]; /* every column: synced in phase A */
 	size_t ncols;
-	ct_hidx *idx[CT_COMMIT_MAXIDX];
+	ct_hidx *idx[CT_COMMIT_MAXIDX]; /* every index: synced in phase A */
 	size_t nidx;
-	/* updated in place by phase B and rollbacks: synced before meta */
-	ct_col *fwd[CT_COMMIT_MAXCOLS];
-	size_t nfwd;
 	uint64_t crash_at, crash_count; /* COINTRAIL_CRASH_AT */
 } ct_commit;
 
-/* Describe a store: its kind, itself, where it lives, all its columns and
- * indexes (NULL-terminated lists), and the columns updated in place
- * (a subset of cols). Reads COINTRAIL_CRASH_AT. */
+/* Describe a store: its kind, itself, its directory, its columns and its
+ * indexes (NULL-terminated). Reads COINTRAIL_CRASH_AT. */
 void ct__commit_init(ct_commit *cm, const ct_commit_fmt *fmt, void *st, const char *dir,
-                     const char *chain, ct_col *const *cols, ct_hidx *const *idx,
-                     ct_col *const *fwd);
+                     const char *chain, const ct_commit_col *cols, size_t ncols,
+                     ct_hidx *const *idx);
+/* Open the store's files: meta (a writer creates the directory, and a
+ * missing store is an empty one; a reader gets CT_ENOTFOUND naming
+ * dbdir), every column, the size check, append buffers for a writer, then
+ * a writer's recovery. The indexes are the store's to open after this. */
+int ct__commit_open(ct_commit *cm, const char *dbdir, int writable, void *committed,
+                    void *working);
+/* Close the columns opened by ct__commit_open. */
+void ct__commit_close(ct_commit *cm);
+/* Drop the buffered records of an aborted batch. */
+void ct__commit_discard(ct_commit *cm);
 /* A step of the protocol: SIGKILL here if the test hook says so. */
 void ct__commit_crash_point(ct_commit *cm);
 

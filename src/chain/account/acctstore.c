@@ -375,13 +375,6 @@ static int forward_cb(void *ctx, const void *base, const void *to, int recoverin
 static int rollback_cb(void *ctx, const void *from, const void *to);
 static int add_native(ct_acctstore *st);
 
-#define ALL_COLS(st)                                                                         \
-	{&(st)->blocks, &(st)->txs, &(st)->thead, &(st)->xfers, &(st)->bigs, &(st)->addrs,    \
-	 &(st)->ahead, &(st)->assets, &(st)->files}
-/* Columns appended through buffers (never updated in place). */
-#define BUF_COLS(st)                                                                         \
-	{&(st)->txs, &(st)->xfers, &(st)->bigs, &(st)->addrs, &(st)->assets, &(st)->files}
-
 static int check_sizes(void *ctx, const void *counts)
 {
 	ct_acctstore *st = ctx;
@@ -411,11 +404,17 @@ static const ct_commit_fmt COMMIT_FMT = {
 /* Describe the store to the commit protocol (store/commit.h). */
 static void commit_setup(ct_acctstore *st)
 {
-	ct_col *cols[] = {&st->blocks, &st->txs,   &st->thead,  &st->xfers, &st->bigs,
-	                  &st->addrs,  &st->ahead, &st->assets, &st->files, NULL};
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", REC_BLOCK, 0},  {&st->txs, "txs.col", REC_TX, B},
+		{&st->thead, "thead.col", REC_THEAD, F},    {&st->xfers, "xfers.col", CT_REC_XFER, B},
+		{&st->bigs, "big.col", REC_BIG, B},         {&st->addrs, "addrs.col", REC_ADDR, B},
+		{&st->ahead, "ahead.col", REC_AHEAD, F},    {&st->assets, "assets.col", REC_ASSET, B},
+		{&st->files, "files.col", REC_FILE, B},
+	};
 	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->assetidx, NULL};
-	ct_col *fwd[] = {&st->ahead, &st->thead, NULL};
-	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols, idx, fwd);
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols,
+	                CT_ARRAY_LEN(cols), idx);
 }
 
 int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chain *chain,
@@ -428,55 +427,15 @@ int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chai
 		return CT_ENOMEM;
 	st->chain = chain;
 	st->writable = writable;
-	ct_col *all[] = ALL_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		all[i]->fd = -1;
 	st->txidx.col.fd = st->addridx.col.fd = st->assetidx.col.fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", dbdir, chain->name);
 	if (!(st->dir = ct__strdup(path))) {
 		rc = CT_ENOMEM;
 		goto fail;
 	}
-	if ((rc = ct__hasher_new(&st->h)))
-		goto fail;
-	if (writable && (rc = ct__mkdirs(st->dir)))
-		goto fail;
 	commit_setup(st);
-	rc = ct__commit_read_meta(&st->cm, &st->c);
-	if (rc == CT_ENOTFOUND) {
-		if (!writable) {
-			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", chain->name, dbdir);
-			goto fail;
-		}
-		memset(&st->c, 0, sizeof(st->c));
-		rc = 0;
-	} else if (rc) {
-		goto fail;
-	}
-	struct {
-		ct_col *col;
-		const char *name;
-		size_t rec;
-	} cols[] = {
-		{&st->blocks, "blocks.col", REC_BLOCK}, {&st->txs, "txs.col", REC_TX},
-		{&st->thead, "thead.col", REC_THEAD},   {&st->xfers, "xfers.col", CT_REC_XFER},
-		{&st->bigs, "big.col", REC_BIG},        {&st->addrs, "addrs.col", REC_ADDR},
-		{&st->ahead, "ahead.col", REC_AHEAD},   {&st->assets, "assets.col", REC_ASSET},
-		{&st->files, "files.col", REC_FILE},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_open(cols[i].col, st->dir, cols[i].name, cols[i].rec, writable)))
-			goto fail;
-	if ((rc = check_sizes(st, &st->c)))
-		goto fail;
-	if (writable) {
-		ct_col *bc[] = BUF_COLS(st);
-		for (size_t i = 0; i < CT_ARRAY_LEN(bc); i++)
-			if ((rc = ct__col_buffered(bc[i], 1u << 20)))
-				goto fail;
-	}
-	st->w = st->c;
-	if (writable && (rc = ct__commit_recover(&st->cm, &st->c, &st->w)))
+	if ((rc = ct__hasher_new(&st->h)) ||
+	    (rc = ct__commit_open(&st->cm, dbdir, writable, &st->c, &st->w)))
 		goto fail;
 	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st,
 	                        st->c.txs)) ||
@@ -498,10 +457,7 @@ void ct__acctstore_close(ct_acctstore *st)
 {
 	if (!st)
 		return;
-	ct_col *all[] = ALL_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		if (all[i]->path || all[i]->map)
-			ct__col_close(all[i]);
+	ct__commit_close(&st->cm);
 	ct__hidx_close(&st->txidx);
 	ct__hidx_close(&st->addridx);
 	ct__hidx_close(&st->assetidx);
@@ -1015,9 +971,7 @@ int ct__acctstore_commit(ct_acctstore *st)
 
 void ct__acctstore_abort(ct_acctstore *st)
 {
-	ct_col *bc[] = BUF_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(bc); i++)
-		ct__col_discard(bc[i]);
+	ct__commit_discard(&st->cm);
 	st->w = st->c;
 	maps_clear(st);
 	(void)add_native(st);

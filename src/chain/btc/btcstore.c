@@ -181,14 +181,23 @@ static const ct_commit_fmt COMMIT_FMT = {
 	META_MAGIC, PEND_MAGIC, "cointrail store", META_VERSION, NCOUNTS, 0, &COMMIT_OPS,
 };
 
-/* Describe the store to the commit protocol (store/commit.h). */
+/* Describe the store to the commit protocol (store/commit.h). Appended
+ * columns go through append buffers; blocks (a record per block) and
+ * spent/ahead (updated in place) use the map. */
 static void commit_setup(ct_btcstore *st)
 {
-	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,  &st->ins,   &st->unres,
-	                  &st->outs,   &st->spent, &st->olink,  &st->addrs, &st->ahead, NULL};
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", CT_REC_BLOCK, 0}, {&st->txs, "txs.col", CT_REC_TX, B},
+		{&st->txinfo, "txinfo.col", CT_REC_TXINFO, B}, {&st->txid, "txid.col", CT_REC_TXID, B},
+		{&st->ins, "ins.col", CT_REC_IN, B},          {&st->unres, "unres.col", CT_REC_UNRES, B},
+		{&st->outs, "outs.col", CT_REC_OUT, B},       {&st->spent, "spent.col", CT_REC_SPENT, F},
+		{&st->olink, "olink.col", CT_REC_OLINK, B},   {&st->addrs, "addrs.col", CT_REC_ADDR, B},
+		{&st->ahead, "ahead.col", CT_REC_AHEAD, F},
+	};
 	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->blkidx, NULL};
-	ct_col *fwd[] = {&st->spent, &st->ahead, NULL};
-	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->net->chain, cols, idx, fwd);
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->net->chain, cols,
+	                CT_ARRAY_LEN(cols), idx);
 }
 
 int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *net,
@@ -201,60 +210,15 @@ int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *ne
 		return CT_ENOMEM;
 	st->net = net;
 	st->writable = writable;
+	st->txidx.col.fd = st->addridx.col.fd = st->blkidx.col.fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", dbdir, net->chain);
 	if (!(st->dir = ct__strdup(path))) {
 		rc = CT_ENOMEM;
 		goto fail;
 	}
-	if ((rc = ct__hasher_new(&st->h)))
-		goto fail;
-	if (writable && (rc = ct__mkdirs(st->dir)))
-		goto fail;
 	commit_setup(st);
-	rc = ct__commit_read_meta(&st->cm, &st->c);
-	if (rc == CT_ENOTFOUND) {
-		if (!writable) {
-			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", net->chain, dbdir);
-			goto fail;
-		}
-		memset(&st->c, 0, sizeof(st->c));
-		rc = 0;
-	} else if (rc) {
-		goto fail;
-	}
-	struct {
-		ct_col *col;
-		const char *name;
-		size_t rec;
-	} cols[] = {
-		{&st->blocks, "blocks.col", CT_REC_BLOCK}, {&st->txs, "txs.col", CT_REC_TX},
-		{&st->txinfo, "txinfo.col", CT_REC_TXINFO}, {&st->txid, "txid.col", CT_REC_TXID},
-		{&st->ins, "ins.col", CT_REC_IN},          {&st->unres, "unres.col", CT_REC_UNRES},
-		{&st->outs, "outs.col", CT_REC_OUT},       {&st->spent, "spent.col", CT_REC_SPENT},
-		{&st->olink, "olink.col", CT_REC_OLINK},   {&st->addrs, "addrs.col", CT_REC_ADDR},
-		{&st->ahead, "ahead.col", CT_REC_AHEAD},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++) {
-		cols[i].col->fd = -1;
-	}
-	st->txidx.col.fd = st->addridx.col.fd = st->blkidx.col.fd = -1;
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_open(cols[i].col, st->dir, cols[i].name, cols[i].rec, writable)))
-			goto fail;
-	if ((rc = check_sizes(st, &st->c)))
-		goto fail;
-	if (writable) {
-		/* Appended columns go through append buffers (see column.h),
-		 * read back with ct__col_get() until flushed; blocks (a record
-		 * per block) and spent/ahead (updated in place) use the map. */
-		ct_col *wo[] = {&st->txs, &st->txid, &st->addrs, &st->txinfo,
-		                &st->ins, &st->unres, &st->outs, &st->olink};
-		for (size_t i = 0; i < CT_ARRAY_LEN(wo); i++)
-			if ((rc = ct__col_buffered(wo[i], 1u << 20)))
-				goto fail;
-	}
-	st->w = st->c;
-	if (writable && (rc = ct__commit_recover(&st->cm, &st->c, &st->w)))
+	if ((rc = ct__hasher_new(&st->h)) ||
+	    (rc = ct__commit_open(&st->cm, dbdir, writable, &st->c, &st->w)))
 		goto fail;
 	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st, st->c.txs)) ||
 	    (rc = ct__hidx_open(&st->addridx, st->dir, "addr.idx", writable, &ADDR_OPS, st, st->c.addrs)) ||
@@ -271,12 +235,7 @@ void ct__btcstore_close(ct_btcstore *st)
 {
 	if (!st)
 		return;
-	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,
-	                  &st->ins,    &st->unres, &st->outs,   &st->spent,
-	                  &st->olink,  &st->addrs, &st->ahead};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if (cols[i]->path || cols[i]->map)
-			ct__col_close(cols[i]);
+	ct__commit_close(&st->cm);
 	ct__hidx_close(&st->txidx);
 	ct__hidx_close(&st->addridx);
 	ct__hidx_close(&st->blkidx);
@@ -677,10 +636,7 @@ int ct__btcstore_commit(ct_btcstore *st)
 
 void ct__btcstore_abort(ct_btcstore *st)
 {
-	ct_col *cols[] = {&st->txs, &st->txid,  &st->addrs, &st->txinfo,
-	                  &st->ins, &st->unres, &st->outs,  &st->olink};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		ct__col_discard(cols[i]);
+	ct__commit_discard(&st->cm);
 	st->w = st->c;
 	bmap_clear(st);
 }

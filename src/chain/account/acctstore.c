@@ -852,6 +852,8 @@ int ct__acctstore_expect(ct_acctstore *st, uint64_t xfers)
 	if ((rc = ct__col_reserve(&st->xfers, st->w.xfers + xfers)) ||
 	    (rc = ct__col_reserve(&st->txs, st->w.txs + xfers)) ||
 	    (rc = ct__col_reserve(&st->thead, st->w.txs + xfers)) ||
+	    (rc = ct__col_reserve(&st->addrs, st->w.addrs + xfers / 4)) ||
+	    (rc = ct__col_reserve(&st->ahead, st->w.addrs + xfers / 4)) ||
 	    (rc = ct__hidx_ensure(&st->txidx, xfers, st->w.txs)) ||
 	    (rc = ct__hidx_ensure(&st->addridx, xfers / 4, st->w.addrs)))
 		return rc;
@@ -860,6 +862,11 @@ int ct__acctstore_expect(ct_acctstore *st, uint64_t xfers)
 	 * at random. Advisory: older kernels say EINVAL. */
 #ifdef MADV_POPULATE_WRITE
 	if (xfers > 100000) {
+		ct__col_hugepages(&st->txidx.col);
+		ct__col_hugepages(&st->addridx.col);
+		ct__col_hugepages(&st->addrs);
+		ct__col_hugepages(&st->ahead);
+		ct__col_hugepages(&st->thead);
 		(void)madvise(st->txidx.col.map, st->txidx.col.map_len, MADV_POPULATE_WRITE);
 		(void)madvise(st->addridx.col.map, st->addridx.col.map_len, MADV_POPULATE_WRITE);
 	}

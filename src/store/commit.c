@@ -126,6 +126,21 @@ static int write_pending(ct_commit *cm, int kind, const void *base, const void *
 	return ct__write_atomic(cm->dir, "pending", p, len);
 }
 
+/* Every column covers the counts, or the store is damaged. */
+static int check_sizes(const ct_commit *cm, const void *counts)
+{
+	uint64_t v[CT_COMMIT_MAXCOUNTS];
+	memcpy(v, counts, 8 * cm->fmt->ncounts);
+	for (size_t i = 0; i < cm->ncols; i++) {
+		const ct_col *c = cm->cols[i].col;
+		uint64_t n = v[cm->cols[i].count];
+		if (ct__col_cap(c) < n)
+			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu", c->path,
+			               (unsigned long long)ct__col_cap(c), (unsigned long long)n);
+	}
+	return 0;
+}
+
 /* The columns phase B (or a rollback) wrote in place. */
 static int sync_fwd(ct_commit *cm)
 {
@@ -169,13 +184,13 @@ int ct__commit_recover(ct_commit *cm, void *committed, void *working)
 	get_counts(cm, p + HDR_LEN, base);
 	get_counts(cm, p + HDR_LEN + 8 * cm->fmt->ncounts, target);
 	if (counts_eq(cm, base, committed)) {
-		if ((rc = cm->fmt->ops->check_sizes(cm->st, target)))
+		if ((rc = check_sizes(cm, target)))
 			return rc;
 		memcpy(working, target, 8 * cm->fmt->ncounts);
 		if (ct_le32(p + 8) == PEND_APPEND)
-			rc = cm->fmt->ops->forward(cm->st, base, target, 1);
+			rc = cm->fmt->forward(cm->st, base, target, 1);
 		else
-			rc = cm->fmt->ops->rollback(cm->st, base, target);
+			rc = cm->fmt->rollback(cm->st, base, target);
 		if (rc || (rc = sync_fwd(cm)) || (rc = write_meta(cm, target)))
 			return rc;
 		memcpy(committed, target, 8 * cm->fmt->ncounts);
@@ -202,7 +217,7 @@ int ct__commit_open(ct_commit *cm, const char *dbdir, int writable, void *commit
 		if ((rc = ct__col_open(c->col, cm->dir, c->name, c->rec, writable)))
 			return rc;
 	}
-	if ((rc = cm->fmt->ops->check_sizes(cm->st, committed)))
+	if ((rc = check_sizes(cm, committed)))
 		return rc;
 	/* Appended columns go through append buffers (column.h), read back
 	 * with ct__col_get() until flushed; the others use the map. */
@@ -246,7 +261,7 @@ int ct__commit_append(ct_commit *cm, void *committed, const void *working)
 	if ((rc = write_pending(cm, PEND_APPEND, base, to)))
 		return rc;
 	ct__commit_crash_point(cm);
-	if ((rc = cm->fmt->ops->forward(cm->st, base, to, 0)))
+	if ((rc = cm->fmt->forward(cm->st, base, to, 0)))
 		return rc;
 	ct__commit_crash_point(cm);
 	if ((rc = sync_fwd(cm)) || (rc = write_meta(cm, to)))
@@ -265,7 +280,7 @@ int ct__commit_rollback(ct_commit *cm, void *committed, void *working, const voi
 	if ((rc = write_pending(cm, PEND_ROLLBACK, from, to)))
 		return rc;
 	ct__commit_crash_point(cm);
-	if ((rc = cm->fmt->ops->rollback(cm->st, from, to)))
+	if ((rc = cm->fmt->rollback(cm->st, from, to)))
 		return rc;
 	ct__commit_crash_point(cm);
 	if ((rc = sync_fwd(cm)) || (rc = write_meta(cm, to)))

@@ -33,17 +33,6 @@
 #define CT_COMMIT_MAXCOLS 16
 #define CT_COMMIT_MAXIDX 4
 
-typedef struct ct_commit_ops {
-	/* Phase B of an append: the forward pointers of records [base, to).
-	 * Idempotent. `recovering`: redone at open from the records alone
-	 * (no batch state left). May call ct__commit_crash_point(). */
-	int (*forward)(void *st, const void *base, const void *to, int recovering);
-	/* Undo the forward pointers of records [to, from). Idempotent. */
-	int (*rollback)(void *st, const void *from, const void *to);
-	/* Every column covers these counts (else CT_ECORRUPT). */
-	int (*check_sizes)(void *st, const void *counts);
-} ct_commit_ops;
-
 /* What is fixed for a kind of store. */
 typedef struct ct_commit_fmt {
 	const char *meta_magic; /* 8 bytes                                  */
@@ -53,10 +42,16 @@ typedef struct ct_commit_fmt {
 	size_t ncounts;         /* words of the counts struct               */
 	/* a crash point after a rollback's meta (the account store has one) */
 	int rollback_crash_after_meta;
-	const ct_commit_ops *ops;
+	/* Phase B of an append: the forward pointers of records [base, to).
+	 * Idempotent. `recovering`: redone at open from the records alone
+	 * (no batch state left). May call ct__commit_crash_point(). */
+	int (*forward)(void *st, const void *base, const void *to, int recovering);
+	/* Undo the forward pointers of records [to, from). Idempotent. */
+	int (*rollback)(void *st, const void *from, const void *to);
 } ct_commit_fmt;
 
-/* A column of the store: its file name, record width and role. */
+/* A column of the store: its file name, record width, role, and which
+ * count (word of the counts struct) it must hold records for. */
 #define CT_COMMIT_BUF 1u /* appended through an append buffer (column.h)      */
 #define CT_COMMIT_FWD 2u /* updated in place by phase B and rollbacks: synced
                             again before meta                                 */
@@ -65,6 +60,7 @@ typedef struct ct_commit_col {
 	const char *name;
 	size_t rec;
 	unsigned flags;
+	unsigned count;
 } ct_commit_col;
 
 typedef struct ct_commit {

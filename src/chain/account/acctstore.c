@@ -371,51 +371,9 @@ size_t ct__acct_chains_present(const char *dbdir, const ct_acct_chain **out, siz
 	return n;
 }
 
-static int forward_cb(void *ctx, const void *base, const void *to, int recovering);
-static int rollback_cb(void *ctx, const void *from, const void *to);
 static int add_native(ct_acctstore *st);
 
-static int check_sizes(void *ctx, const void *counts)
-{
-	ct_acctstore *st = ctx;
-	const ct_acct_counts *c = counts;
-	struct {
-		ct_col *col;
-		uint64_t n;
-	} req[] = {
-		{&st->blocks, c->blocks}, {&st->txs, c->txs},       {&st->thead, c->txs},
-		{&st->xfers, c->xfers},   {&st->bigs, c->bigs},     {&st->addrs, c->addrs},
-		{&st->ahead, c->addrs},   {&st->assets, c->assets}, {&st->files, c->files},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(req); i++)
-		if (ct__col_cap(req[i].col) < req[i].n)
-			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu",
-			               req[i].col->path, (unsigned long long)ct__col_cap(req[i].col),
-			               (unsigned long long)req[i].n);
-	return 0;
-}
-
-static const ct_commit_ops COMMIT_OPS = {forward_cb, rollback_cb, check_sizes};
-
-static const ct_commit_fmt COMMIT_FMT = {
-	META_MAGIC, PEND_MAGIC, "cointrail account store", META_VERSION, NCOUNTS, 1, &COMMIT_OPS,
-};
-
-/* Describe the store to the commit protocol (store/commit.h). */
-static void commit_setup(ct_acctstore *st)
-{
-	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
-	const ct_commit_col cols[] = {
-		{&st->blocks, "blocks.col", REC_BLOCK, 0},  {&st->txs, "txs.col", REC_TX, B},
-		{&st->thead, "thead.col", REC_THEAD, F},    {&st->xfers, "xfers.col", CT_REC_XFER, B},
-		{&st->bigs, "big.col", REC_BIG, B},         {&st->addrs, "addrs.col", REC_ADDR, B},
-		{&st->ahead, "ahead.col", REC_AHEAD, F},    {&st->assets, "assets.col", REC_ASSET, B},
-		{&st->files, "files.col", REC_FILE, B},
-	};
-	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->assetidx, NULL};
-	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols,
-	                CT_ARRAY_LEN(cols), idx);
-}
+static void commit_setup(ct_acctstore *st);
 
 int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chain *chain,
                        int writable)
@@ -941,8 +899,10 @@ static void head_back(ct_acctstore *st, uint8_t *hp, int link_off, uint64_t limi
 	ct_put_le64(hp, h);
 }
 
-static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct_acct_counts *to)
+static int apply_rollback(void *ctx, const void *from_, const void *to_)
 {
+	ct_acctstore *st = ctx;
+	const ct_acct_counts *from = from_, *to = to_;
 	for (uint64_t x = from->xfers; x-- > to->xfers;) {
 		const uint8_t *r = xrec(st, x);
 		uint64_t f = ct_le64(r + CT_XR_FROM), t = ct_le64(r + CT_XR_TO),
@@ -957,9 +917,30 @@ static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct
 	return 0;
 }
 
-static int rollback_cb(void *ctx, const void *from, const void *to)
+static const ct_commit_fmt COMMIT_FMT = {
+	META_MAGIC, PEND_MAGIC, "cointrail account store", META_VERSION, NCOUNTS, 1,
+	forward_cb, apply_rollback,
+};
+
+/* Describe the store to the commit protocol (store/commit.h). */
+static void commit_setup(ct_acctstore *st)
 {
-	return apply_rollback(ctx, from, to);
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	/* count words: blocks 0, txs 1, xfers 2, addrs 3, assets 4, bigs 5, files 6 */
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", REC_BLOCK, 0, 0},
+		{&st->txs, "txs.col", REC_TX, B, 1},
+		{&st->thead, "thead.col", REC_THEAD, F, 1},
+		{&st->xfers, "xfers.col", CT_REC_XFER, B, 2},
+		{&st->bigs, "big.col", REC_BIG, B, 5},
+		{&st->addrs, "addrs.col", REC_ADDR, B, 3},
+		{&st->ahead, "ahead.col", REC_AHEAD, F, 3},
+		{&st->assets, "assets.col", REC_ASSET, B, 4},
+		{&st->files, "files.col", REC_FILE, B, 6},
+	};
+	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->assetidx, NULL};
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols,
+	                CT_ARRAY_LEN(cols), idx);
 }
 
 static int counts_eq(const ct_acct_counts *a, const ct_acct_counts *b)

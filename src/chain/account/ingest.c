@@ -8,6 +8,7 @@
 #include "chain/account/rows.h"
 #include "query/db.h"
 #include "util/error.h"
+#include "util/ring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -540,10 +541,7 @@ typedef struct reader {
 	const char *native;
 	const ct_acct_key *from_override;
 	pbatch *b[PB_N];
-	size_t head, tail; /* batches [head, tail) are full */
-	int stop;          /* the main thread gave up on the file */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	ct_ring q;
 	pthread_t th;
 } reader;
 
@@ -600,19 +598,12 @@ static void *reader_main(void *arg)
 {
 	reader *rd = arg;
 	for (;;) {
-		pthread_mutex_lock(&rd->mu);
-		while (!rd->stop && rd->tail - rd->head == PB_N)
-			pthread_cond_wait(&rd->cv, &rd->mu);
-		int stop = rd->stop;
-		pbatch *b = rd->b[rd->tail % PB_N];
-		pthread_mutex_unlock(&rd->mu);
-		if (stop)
-			return NULL;
+		int64_t slot = ct__ring_next(&rd->q, 0);
+		if (slot < 0)
+			return NULL; /* the main thread gave up on the file */
+		pbatch *b = rd->b[slot];
 		fill_batch(rd, b);
-		pthread_mutex_lock(&rd->mu);
-		rd->tail++;
-		pthread_cond_broadcast(&rd->cv);
-		pthread_mutex_unlock(&rd->mu);
+		ct__ring_done(&rd->q, 0);
 		if (b->last)
 			return NULL;
 	}
@@ -631,11 +622,9 @@ static int reader_start(reader *rd, run *r, ct_rows *rows)
 				free(rd->b[k]);
 			return CT_ENOMEM;
 		}
-	pthread_mutex_init(&rd->mu, NULL);
-	pthread_cond_init(&rd->cv, NULL);
+	ct__ring_init(&rd->q, PB_N);
 	if (pthread_create(&rd->th, NULL, reader_main, rd) != 0) {
-		pthread_mutex_destroy(&rd->mu);
-		pthread_cond_destroy(&rd->cv);
+		ct__ring_destroy(&rd->q);
 		for (int i = 0; i < PB_N; i++)
 			free(rd->b[i]);
 		return ct__err(CT_ENOMEM, "cannot start the reader thread");
@@ -643,36 +632,12 @@ static int reader_start(reader *rd, run *r, ct_rows *rows)
 	return 0;
 }
 
-/* The next full batch (waits for the reader). */
-static pbatch *reader_get(reader *rd)
-{
-	pthread_mutex_lock(&rd->mu);
-	while (rd->tail == rd->head)
-		pthread_cond_wait(&rd->cv, &rd->mu);
-	pbatch *b = rd->b[rd->head % PB_N];
-	pthread_mutex_unlock(&rd->mu);
-	return b;
-}
-
-/* Hand the batch from reader_get back. */
-static void reader_put(reader *rd)
-{
-	pthread_mutex_lock(&rd->mu);
-	rd->head++;
-	pthread_cond_broadcast(&rd->cv);
-	pthread_mutex_unlock(&rd->mu);
-}
-
 /* Stop (if still reading) and wait for the reader. */
 static void reader_end(reader *rd)
 {
-	pthread_mutex_lock(&rd->mu);
-	rd->stop = 1;
-	pthread_cond_broadcast(&rd->cv);
-	pthread_mutex_unlock(&rd->mu);
+	ct__ring_stop(&rd->q);
 	pthread_join(rd->th, NULL);
-	pthread_mutex_destroy(&rd->mu);
-	pthread_cond_destroy(&rd->cv);
+	ct__ring_destroy(&rd->q);
 	for (int i = 0; i < PB_N; i++)
 		free(rd->b[i]);
 }
@@ -683,7 +648,7 @@ static int do_rows(run *r, const char *path, infile *f, reader *rd)
 {
 	int rc;
 	for (;;) {
-		pbatch *b = reader_get(rd);
+		pbatch *b = rd->b[ct__ring_next(&rd->q, 1)];
 		for (size_t i = 0; i < b->n; i++) {
 			pitem *it = &b->it[i];
 			const char *why = it->why;
@@ -720,7 +685,7 @@ static int do_rows(run *r, const char *path, infile *f, reader *rd)
 			}
 		}
 		int last = b->last;
-		reader_put(rd);
+		ct__ring_done(&rd->q, 1);
 		if (last)
 			return 0;
 	}

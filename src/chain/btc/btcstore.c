@@ -150,55 +150,8 @@ int ct__btcstore_exists(const char *dbdir, const char *chain)
 	return ct__path_exists(p);
 }
 
-static int forward_cb(void *ctx, const void *base, const void *to, int recovering);
-static int rollback_cb(void *ctx, const void *from, const void *to);
 
-/* Columns must cover the committed counts, or the store is damaged. */
-static int check_sizes(void *ctx, const void *counts)
-{
-	ct_btcstore *st = ctx;
-	const ct_btc_counts *c = counts;
-	struct {
-		ct_col *col;
-		uint64_t n;
-	} req[] = {
-		{&st->blocks, c->blocks}, {&st->txs, c->txs},     {&st->txinfo, c->txs},
-		{&st->txid, c->txs},      {&st->ins, c->ins},     {&st->unres, c->unres},
-		{&st->outs, c->outs},     {&st->spent, c->outs},  {&st->olink, c->outs},
-		{&st->addrs, c->addrs},   {&st->ahead, c->addrs},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(req); i++)
-		if (ct__col_cap(req[i].col) < req[i].n)
-			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu",
-			               req[i].col->path, (unsigned long long)ct__col_cap(req[i].col),
-			               (unsigned long long)req[i].n);
-	return 0;
-}
-
-static const ct_commit_ops COMMIT_OPS = {forward_cb, rollback_cb, check_sizes};
-
-static const ct_commit_fmt COMMIT_FMT = {
-	META_MAGIC, PEND_MAGIC, "cointrail store", META_VERSION, NCOUNTS, 0, &COMMIT_OPS,
-};
-
-/* Describe the store to the commit protocol (store/commit.h). Appended
- * columns go through append buffers; blocks (a record per block) and
- * spent/ahead (updated in place) use the map. */
-static void commit_setup(ct_btcstore *st)
-{
-	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
-	const ct_commit_col cols[] = {
-		{&st->blocks, "blocks.col", CT_REC_BLOCK, 0}, {&st->txs, "txs.col", CT_REC_TX, B},
-		{&st->txinfo, "txinfo.col", CT_REC_TXINFO, B}, {&st->txid, "txid.col", CT_REC_TXID, B},
-		{&st->ins, "ins.col", CT_REC_IN, B},          {&st->unres, "unres.col", CT_REC_UNRES, B},
-		{&st->outs, "outs.col", CT_REC_OUT, B},       {&st->spent, "spent.col", CT_REC_SPENT, F},
-		{&st->olink, "olink.col", CT_REC_OLINK, B},   {&st->addrs, "addrs.col", CT_REC_ADDR, B},
-		{&st->ahead, "ahead.col", CT_REC_AHEAD, F},
-	};
-	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->blkidx, NULL};
-	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->net->chain, cols,
-	                CT_ARRAY_LEN(cols), idx);
-}
+static void commit_setup(ct_btcstore *st);
 
 int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *net,
                       int writable)
@@ -589,8 +542,10 @@ static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_bt
 
 /* Undo the forward pointers of [to, from) so committed records no longer
  * point at records being removed. Idempotent. */
-static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_btc_counts *to)
+static int apply_rollback(void *ctx, const void *from_, const void *to_)
 {
+	ct_btcstore *st = ctx;
+	const ct_btc_counts *from = from_, *to = to_;
 	for (uint64_t t = to->txs; t < from->txs; t++) {
 		uint64_t end = t + 1 < from->txs ? ct__tx_first_in(st, t + 1) : from->ins;
 		for (uint64_t i = ct__tx_first_in(st, t); i < end; i++) {
@@ -620,9 +575,28 @@ static int forward_cb(void *ctx, const void *base, const void *to, int recoverin
 	return apply_forward(ctx, base, to);
 }
 
-static int rollback_cb(void *ctx, const void *from, const void *to)
+static const ct_commit_fmt COMMIT_FMT = {
+	META_MAGIC, PEND_MAGIC, "cointrail store", META_VERSION, NCOUNTS, 0, forward_cb, apply_rollback,
+};
+
+/* Describe the store to the commit protocol (store/commit.h). Appended
+ * columns go through append buffers; blocks (a record per block) and
+ * spent/ahead (updated in place) use the map. */
+static void commit_setup(ct_btcstore *st)
 {
-	return apply_rollback(ctx, from, to);
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	/* count words: blocks 0, txs 1, ins 2, outs 3, addrs 4, unres 5 */
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", CT_REC_BLOCK, 0, 0}, {&st->txs, "txs.col", CT_REC_TX, B, 1},
+		{&st->txinfo, "txinfo.col", CT_REC_TXINFO, B, 1}, {&st->txid, "txid.col", CT_REC_TXID, B, 1},
+		{&st->ins, "ins.col", CT_REC_IN, B, 2},   {&st->unres, "unres.col", CT_REC_UNRES, B, 5},
+		{&st->outs, "outs.col", CT_REC_OUT, B, 3}, {&st->spent, "spent.col", CT_REC_SPENT, F, 3},
+		{&st->olink, "olink.col", CT_REC_OLINK, B, 3}, {&st->addrs, "addrs.col", CT_REC_ADDR, B, 4},
+		{&st->ahead, "ahead.col", CT_REC_AHEAD, F, 4},
+	};
+	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->blkidx, NULL};
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->net->chain, cols,
+	                CT_ARRAY_LEN(cols), idx);
 }
 
 int ct__btcstore_commit(ct_btcstore *st)

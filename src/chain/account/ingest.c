@@ -109,7 +109,7 @@ static double cpu_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double t_append, t_sha, t_commit; /* CPU seconds (timing hook only) */
+static double t_append, t_sha, t_commit, t_read; /* CPU seconds (timing hook only) */
 
 /* ---- input files -------------------------------------------------------- */
 
@@ -543,6 +543,7 @@ typedef struct reader {
 	pbatch *b[PB_N];
 	ct_ring q;
 	pthread_t th;
+	double cpu; /* the reader thread's CPU seconds, when it ends */
 } reader;
 
 /* Text in the rows' scratch does not outlive the next row: copy it. */
@@ -600,13 +601,15 @@ static void *reader_main(void *arg)
 	for (;;) {
 		int64_t slot = ct__ring_next(&rd->q, 0);
 		if (slot < 0)
-			return NULL; /* the main thread gave up on the file */
+			break; /* the main thread gave up on the file */
 		pbatch *b = rd->b[slot];
 		fill_batch(rd, b);
+		rd->cpu = cpu_s();
 		ct__ring_done(&rd->q, 0);
 		if (b->last)
-			return NULL;
+			break;
 	}
+	return NULL;
 }
 
 static int reader_start(reader *rd, run *r, ct_rows *rows)
@@ -637,6 +640,7 @@ static void reader_end(reader *rd)
 {
 	ct__ring_stop(&rd->q);
 	pthread_join(rd->th, NULL);
+	t_read += rd->cpu;
 	ct__ring_destroy(&rd->q);
 	for (int i = 0; i < PB_N; i++)
 		free(rd->b[i]);
@@ -928,9 +932,10 @@ int ct_transfers_ingest(ct_db *db, const char *const *paths, size_t npaths,
 		rc = ct__acctstore_commit(r.st);
 	t_commit += cpu_s() - c0;
 	if (getenv("COINTRAIL_TIMING"))
-		fprintf(stderr, "timing: cpu %.2f s (this thread) + sha %.2f: append %.2f, commit %.2f "
-		        "(wall %.2f), read+parse+validate %.2f\n", cpu_s(), t_sha, t_append, t_commit,
-		        now_s() - w0, cpu_s() - t_append - t_commit);
+		fprintf(stderr, "timing: cpu %.2f s (this thread) + reader %.2f + sha %.2f: append %.2f, "
+		        "commit %.2f (wall %.2f), validate+other %.2f; reader: read+split+type\n",
+		        cpu_s(), t_read, t_sha, t_append, t_commit, now_s() - w0,
+		        cpu_s() - t_append - t_commit);
 	if (rc)
 		ct__acctstore_abort(r.st);
 out:

@@ -529,22 +529,32 @@ int ct__acct_addr_add(ct_acctstore *st, const ct_acct_key *k, uint64_t *id)
 	return ct__acct_addr_add_h(st, k, key_hash(k), id);
 }
 
-int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint64_t *id)
+/* Find `key` (of hash h) among the n records an index covers, growing
+ * the index first: 0 and *id when found; 1 and *id = n (the new record's
+ * id, checked against the id space `max`) and *slot for ct__hidx_set()
+ * when not; or an error. */
+static inline int find_or_new(ct_hidx *x, uint64_t h, const void *key, uint64_t n, uint64_t max,
+                              const char *what, uint64_t *id, uint64_t *slot)
 {
-	int rc;
-	uint64_t slot, a;
-	if ((rc = ct__hidx_ensure(&st->addridx, 1, st->w.addrs)))
-		return rc;
-	rc = ct__hidx_find_h(&st->addridx, h, k, st->w.addrs, &a, &slot);
-	if (rc == 0) {
-		*id = a;
-		return 0;
-	}
+	int rc = ct__hidx_ensure(x, 1, n);
+	if (rc == 0)
+		rc = ct__hidx_find_h(x, h, key, n, id, slot);
 	if (rc != CT_ENOTFOUND)
 		return rc;
-	a = st->w.addrs;
-	if (a >= CT_HIDX_MAX_ID)
-		return ct__err(CT_EINTERNAL, "address id space exhausted");
+	if (n >= max)
+		return ct__err(CT_EINTERNAL, "%s id space exhausted", what);
+	*id = n;
+	return 1;
+}
+
+int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint64_t *id)
+{
+	uint64_t slot, a = 0;
+	int rc = find_or_new(&st->addridx, h, k, st->w.addrs, CT_HIDX_MAX_ID, "address", &a, &slot);
+	if (rc <= 0) {
+		*id = a; /* found (or an error: unused) */
+		return rc;
+	}
 	if ((rc = ct__col_reserve(&st->addrs, a + 1)) || (rc = ct__col_reserve(&st->ahead, a + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->addrs, a);
@@ -560,11 +570,11 @@ int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint
 int ct__acct_asset_add(ct_acctstore *st, const ct_acct_key *contract, int decimals,
                        const char *symbol, uint32_t *id)
 {
-	int rc;
 	uint64_t h = key_hash(contract), slot, a;
-	if ((rc = ct__hidx_ensure(&st->assetidx, 1, st->w.assets)))
+	int rc = find_or_new(&st->assetidx, h, contract, st->w.assets, UINT32_MAX, "asset", &a,
+	                     &slot);
+	if (rc < 0)
 		return rc;
-	rc = ct__hidx_find_h(&st->assetidx, h, contract, st->w.assets, &a, &slot);
 	if (rc == 0) {
 		/* Fill in decimals learnt later, for an asset of the open batch. */
 		if (a >= st->c.assets && decimals != CT_DECIMALS_UNKNOWN) {
@@ -575,11 +585,6 @@ int ct__acct_asset_add(ct_acctstore *st, const ct_acct_key *contract, int decima
 		*id = (uint32_t)a;
 		return 0;
 	}
-	if (rc != CT_ENOTFOUND)
-		return rc;
-	a = st->w.assets;
-	if (a >= UINT32_MAX)
-		return ct__err(CT_EINTERNAL, "asset id space exhausted");
 	if ((rc = ct__col_reserve(&st->assets, a + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->assets, a);
@@ -644,23 +649,18 @@ int ct__acct_tx_add(ct_acctstore *st, const uint8_t *hash, uint64_t height, int6
                     uint32_t flags, uint64_t *tx, int *added)
 {
 	int rc;
-	uint64_t h = 0, slot = 0, t;
+	uint64_t h = 0, slot = 0, t = st->w.txs;
 	*added = 0;
 	if (hash) {
 		h = hash32(hash);
-		if ((rc = ct__hidx_ensure(&st->txidx, 1, st->w.txs)))
-			return rc;
-		rc = ct__hidx_find_h(&st->txidx, h, hash, st->w.txs, &t, &slot);
-		if (rc == 0) {
+		rc = find_or_new(&st->txidx, h, hash, st->w.txs, CT_HIDX_MAX_ID, "tx", &t, &slot);
+		if (rc <= 0) {
 			*tx = t;
-			return 0;
-		}
-		if (rc != CT_ENOTFOUND)
 			return rc;
-	}
-	t = st->w.txs;
-	if (t >= CT_HIDX_MAX_ID)
+		}
+	} else if (t >= CT_HIDX_MAX_ID) {
 		return ct__err(CT_EINTERNAL, "tx id space exhausted");
+	}
 	if ((rc = ct__col_reserve(&st->txs, t + 1)) || (rc = ct__col_reserve(&st->thead, t + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->txs, t);

@@ -96,6 +96,41 @@ void ct__col_close(ct_col *c)
 	c->fd = -1;
 }
 
+/* Map a large file at an address aligned to 2 MiB (file offset 0 on a
+ * huge-page boundary), so that the kernel can map its page cache with
+ * huge pages where the store asks for them (ct__col_hugepages). */
+static void *map_file(int fd, size_t len)
+{
+	const size_t A = (size_t)2 << 20;
+	if (len < 2 * A)
+		return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint8_t *r = mmap(NULL, len + A, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	                  -1, 0);
+	if (r == MAP_FAILED)
+		return mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	uint8_t *a = (uint8_t *)(((uintptr_t)r + A - 1) & ~(uintptr_t)(A - 1));
+	void *m = mmap(a, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (m == MAP_FAILED) {
+		munmap(r, len + A);
+		return m;
+	}
+	if (a > r)
+		munmap(r, (size_t)(a - r));
+	if (r + len + A > a + len)
+		munmap(a + len, (size_t)(r + A - a));
+	return m;
+}
+
+void ct__col_hugepages(ct_col *c)
+{
+#ifdef MADV_HUGEPAGE
+	if (c->map && c->map_len >= ((size_t)4 << 20))
+		(void)madvise(c->map, c->map_len, MADV_HUGEPAGE); /* advisory */
+#else
+	(void)c;
+#endif
+}
+
 int ct__col_reserve(ct_col *c, uint64_t n)
 {
 	if (n <= ct__col_cap(c))
@@ -115,7 +150,7 @@ int ct__col_reserve(ct_col *c, uint64_t n)
 	if (c->map)
 		m = mremap(c->map, c->map_len, len, MREMAP_MAYMOVE);
 	else
-		m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+		m = map_file(c->fd, len);
 	if (m == MAP_FAILED)
 		return ct__err_sys("map %s", c->path);
 	c->map = m;

@@ -38,6 +38,9 @@ int ct__col_open(ct_col *c, const char *dir, const char *name, size_t rec, int w
 void ct__col_close(ct_col *c);
 /* Ensure room for `n` records (grows the file geometrically). */
 int ct__col_reserve(ct_col *c, uint64_t n);
+/* Ask for huge pages on the mapping (a column or index written all over
+ * by a bulk append: fewer TLB misses and page faults). Advisory. */
+void ct__col_hugepages(ct_col *c);
 /* Flush written pages to disk. */
 int ct__col_sync(ct_col *c);
 /* Start (not wait for) writeback of records [.., n): the commit's sync

@@ -7,7 +7,6 @@
 #include "util/error.h"
 #include "util/fsutil.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,8 @@
 #define PEND_MAGIC "CTAPND01"
 #define META_VERSION 1
 #define NCOUNTS 7
-#define META_LEN (48 + 8 * NCOUNTS + 32)  /* 136 */
-#define PEND_LEN (16 + 16 * NCOUNTS + 32) /* 160 */
-enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
+#define META_LEN (48 + 8 * NCOUNTS + 32) /* 136: store/commit.h */
+_Static_assert(sizeof(ct_acct_counts) == 8 * NCOUNTS, "counts are NCOUNTS words");
 
 /* Record widths and offsets (docs/internals/account.md). */
 #define REC_BLOCK 128
@@ -71,16 +69,6 @@ const ct_acct_chain *ct__acct_chain_find(const char *name)
 }
 
 const ct_acct_chain *const *ct__acct_chain_list(void) { return CHAIN_LIST; }
-
-/* ---- crash injection (as in btcstore.c) --------------------------------- */
-
-static void crash_point(ct_acctstore *st)
-{
-	if (st->crash_at == 0)
-		return;
-	if (++st->crash_count == st->crash_at)
-		kill(getpid(), SIGKILL);
-}
 
 /* ---- index callbacks ---------------------------------------------------- */
 
@@ -144,81 +132,6 @@ static int asset_match(void *ctx, uint64_t id, const void *key)
 static const ct_hidx_ops TXID_OPS = {hash32, txid_key, txid_match};
 static const ct_hidx_ops ADDR_OPS = {key_hash, addr_key, addr_match};
 static const ct_hidx_ops ASSET_OPS = {key_hash, asset_key, asset_match};
-
-/* ---- meta and journal --------------------------------------------------- */
-
-static void put_counts(uint8_t *p, const ct_acct_counts *c)
-{
-	const uint64_t v[NCOUNTS] = {c->blocks, c->txs, c->xfers, c->addrs,
-	                             c->assets, c->bigs, c->files};
-	for (int i = 0; i < NCOUNTS; i++)
-		ct_put_le64(p + 8 * i, v[i]);
-}
-
-static void get_counts(const uint8_t *p, ct_acct_counts *c)
-{
-	c->blocks = ct_le64(p);
-	c->txs = ct_le64(p + 8);
-	c->xfers = ct_le64(p + 16);
-	c->addrs = ct_le64(p + 24);
-	c->assets = ct_le64(p + 32);
-	c->bigs = ct_le64(p + 40);
-	c->files = ct_le64(p + 48);
-}
-
-static int counts_eq(const ct_acct_counts *a, const ct_acct_counts *b)
-{
-	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-static int write_meta(ct_acctstore *st, const ct_acct_counts *c)
-{
-	uint8_t m[META_LEN];
-	memset(m, 0, sizeof(m));
-	memcpy(m, META_MAGIC, 8);
-	ct_put_le32(m + 8, META_VERSION);
-	snprintf((char *)m + 16, 32, "%s", st->chain->name);
-	put_counts(m + 48, c);
-	ct__sha256(st->h, m + META_LEN - 32, m, META_LEN - 32);
-	return ct__write_atomic(st->dir, "meta", m, sizeof(m));
-}
-
-static int read_meta(ct_acctstore *st, ct_acct_counts *c)
-{
-	uint8_t m[META_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/meta", st->dir);
-	int rc = ct__read_small(path, m, sizeof(m), &len);
-	if (rc)
-		return rc;
-	if (len != META_LEN || memcmp(m, META_MAGIC, 8) != 0)
-		return ct__err(CT_ECORRUPT, "%s: not a cointrail account store meta file", path);
-	ct__sha256(st->h, chk, m, META_LEN - 32);
-	if (memcmp(chk, m + META_LEN - 32, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: checksum mismatch", path);
-	if (ct_le32(m + 8) != META_VERSION)
-		return ct__err(CT_ECORRUPT, "%s: format version %u, expected %u", path,
-		               ct_le32(m + 8), META_VERSION);
-	if (strncmp((char *)m + 16, st->chain->name, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: store is for chain '%.32s', not '%s'", path,
-		               (char *)m + 16, st->chain->name);
-	get_counts(m + 48, c);
-	return 0;
-}
-
-static int write_pending(ct_acctstore *st, int kind, const ct_acct_counts *base,
-                         const ct_acct_counts *target)
-{
-	uint8_t p[PEND_LEN];
-	memset(p, 0, sizeof(p));
-	memcpy(p, PEND_MAGIC, 8);
-	ct_put_le32(p + 8, (uint32_t)kind);
-	put_counts(p + 16, base);
-	put_counts(p + 16 + 8 * NCOUNTS, target);
-	ct__sha256(st->h, p + PEND_LEN - 32, p, PEND_LEN - 32);
-	return ct__write_atomic(st->dir, "pending", p, sizeof(p));
-}
 
 /* ---- reader helpers ----------------------------------------------------- */
 
@@ -458,67 +371,9 @@ size_t ct__acct_chains_present(const char *dbdir, const ct_acct_chain **out, siz
 	return n;
 }
 
-static int apply_forward(ct_acctstore *st, const ct_acct_counts *base, const ct_acct_counts *to);
-static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct_acct_counts *to);
 static int add_native(ct_acctstore *st);
 
-#define ALL_COLS(st)                                                                         \
-	{&(st)->blocks, &(st)->txs, &(st)->thead, &(st)->xfers, &(st)->bigs, &(st)->addrs,    \
-	 &(st)->ahead, &(st)->assets, &(st)->files}
-/* Columns appended through buffers (never updated in place). */
-#define BUF_COLS(st)                                                                         \
-	{&(st)->txs, &(st)->xfers, &(st)->bigs, &(st)->addrs, &(st)->assets, &(st)->files}
-
-static int check_sizes(ct_acctstore *st, const ct_acct_counts *c)
-{
-	struct {
-		ct_col *col;
-		uint64_t n;
-	} req[] = {
-		{&st->blocks, c->blocks}, {&st->txs, c->txs},       {&st->thead, c->txs},
-		{&st->xfers, c->xfers},   {&st->bigs, c->bigs},     {&st->addrs, c->addrs},
-		{&st->ahead, c->addrs},   {&st->assets, c->assets}, {&st->files, c->files},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(req); i++)
-		if (ct__col_cap(req[i].col) < req[i].n)
-			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu",
-			               req[i].col->path, (unsigned long long)ct__col_cap(req[i].col),
-			               (unsigned long long)req[i].n);
-	return 0;
-}
-
-static int recover(ct_acctstore *st)
-{
-	uint8_t p[PEND_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/pending", st->dir);
-	int rc = ct__read_small(path, p, sizeof(p), &len);
-	if (rc == CT_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	ct__sha256(st->h, chk, p, PEND_LEN - 32);
-	if (len != PEND_LEN || memcmp(p, PEND_MAGIC, 8) || memcmp(chk, p + PEND_LEN - 32, 32))
-		return ct__remove_durable(st->dir, "pending");
-	ct_acct_counts base, target;
-	get_counts(p + 16, &base);
-	get_counts(p + 16 + 8 * NCOUNTS, &target);
-	if (counts_eq(&base, &st->c)) {
-		if ((rc = check_sizes(st, &target)))
-			return rc;
-		st->w = target;
-		if (ct_le32(p + 8) == PEND_APPEND)
-			rc = apply_forward(st, &base, &target);
-		else
-			rc = apply_rollback(st, &base, &target);
-		if (rc || (rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)) ||
-		    (rc = write_meta(st, &target)))
-			return rc;
-		st->c = target;
-	}
-	return ct__remove_durable(st->dir, "pending");
-}
+static void commit_setup(ct_acctstore *st);
 
 int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chain *chain,
                        int writable)
@@ -530,56 +385,15 @@ int ct__acctstore_open(ct_acctstore **out, const char *dbdir, const ct_acct_chai
 		return CT_ENOMEM;
 	st->chain = chain;
 	st->writable = writable;
-	const char *ca = getenv("COINTRAIL_CRASH_AT");
-	st->crash_at = ca ? strtoull(ca, NULL, 10) : 0;
-	ct_col *all[] = ALL_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		all[i]->fd = -1;
 	st->txidx.col.fd = st->addridx.col.fd = st->assetidx.col.fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", dbdir, chain->name);
 	if (!(st->dir = ct__strdup(path))) {
 		rc = CT_ENOMEM;
 		goto fail;
 	}
-	if ((rc = ct__hasher_new(&st->h)))
-		goto fail;
-	if (writable && (rc = ct__mkdirs(st->dir)))
-		goto fail;
-	rc = read_meta(st, &st->c);
-	if (rc == CT_ENOTFOUND) {
-		if (!writable) {
-			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", chain->name, dbdir);
-			goto fail;
-		}
-		memset(&st->c, 0, sizeof(st->c));
-		rc = 0;
-	} else if (rc) {
-		goto fail;
-	}
-	struct {
-		ct_col *col;
-		const char *name;
-		size_t rec;
-	} cols[] = {
-		{&st->blocks, "blocks.col", REC_BLOCK}, {&st->txs, "txs.col", REC_TX},
-		{&st->thead, "thead.col", REC_THEAD},   {&st->xfers, "xfers.col", CT_REC_XFER},
-		{&st->bigs, "big.col", REC_BIG},        {&st->addrs, "addrs.col", REC_ADDR},
-		{&st->ahead, "ahead.col", REC_AHEAD},   {&st->assets, "assets.col", REC_ASSET},
-		{&st->files, "files.col", REC_FILE},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_open(cols[i].col, st->dir, cols[i].name, cols[i].rec, writable)))
-			goto fail;
-	if ((rc = check_sizes(st, &st->c)))
-		goto fail;
-	if (writable) {
-		ct_col *bc[] = BUF_COLS(st);
-		for (size_t i = 0; i < CT_ARRAY_LEN(bc); i++)
-			if ((rc = ct__col_buffered(bc[i], 1u << 20)))
-				goto fail;
-	}
-	st->w = st->c;
-	if (writable && (rc = recover(st)))
+	commit_setup(st);
+	if ((rc = ct__hasher_new(&st->h)) ||
+	    (rc = ct__commit_open(&st->cm, dbdir, writable, &st->c, &st->w)))
 		goto fail;
 	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st,
 	                        st->c.txs)) ||
@@ -601,10 +415,7 @@ void ct__acctstore_close(ct_acctstore *st)
 {
 	if (!st)
 		return;
-	ct_col *all[] = ALL_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		if (all[i]->path || all[i]->map)
-			ct__col_close(all[i]);
+	ct__commit_close(&st->cm);
 	ct__hidx_close(&st->txidx);
 	ct__hidx_close(&st->addridx);
 	ct__hidx_close(&st->assetidx);
@@ -718,22 +529,32 @@ int ct__acct_addr_add(ct_acctstore *st, const ct_acct_key *k, uint64_t *id)
 	return ct__acct_addr_add_h(st, k, key_hash(k), id);
 }
 
-int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint64_t *id)
+/* Find `key` (of hash h) among the n records an index covers, growing
+ * the index first: 0 and *id when found; 1 and *id = n (the new record's
+ * id, checked against the id space `max`) and *slot for ct__hidx_set()
+ * when not; or an error. */
+static inline int find_or_new(ct_hidx *x, uint64_t h, const void *key, uint64_t n, uint64_t max,
+                              const char *what, uint64_t *id, uint64_t *slot)
 {
-	int rc;
-	uint64_t slot, a;
-	if ((rc = ct__hidx_ensure(&st->addridx, 1, st->w.addrs)))
-		return rc;
-	rc = ct__hidx_find_h(&st->addridx, h, k, st->w.addrs, &a, &slot);
-	if (rc == 0) {
-		*id = a;
-		return 0;
-	}
+	int rc = ct__hidx_ensure(x, 1, n);
+	if (rc == 0)
+		rc = ct__hidx_find_h(x, h, key, n, id, slot);
 	if (rc != CT_ENOTFOUND)
 		return rc;
-	a = st->w.addrs;
-	if (a >= CT_HIDX_MAX_ID)
-		return ct__err(CT_EINTERNAL, "address id space exhausted");
+	if (n >= max)
+		return ct__err(CT_EINTERNAL, "%s id space exhausted", what);
+	*id = n;
+	return 1;
+}
+
+int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint64_t *id)
+{
+	uint64_t slot, a = 0;
+	int rc = find_or_new(&st->addridx, h, k, st->w.addrs, CT_HIDX_MAX_ID, "address", &a, &slot);
+	if (rc <= 0) {
+		*id = a; /* found (or an error: unused) */
+		return rc;
+	}
 	if ((rc = ct__col_reserve(&st->addrs, a + 1)) || (rc = ct__col_reserve(&st->ahead, a + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->addrs, a);
@@ -749,11 +570,11 @@ int ct__acct_addr_add_h(ct_acctstore *st, const ct_acct_key *k, uint64_t h, uint
 int ct__acct_asset_add(ct_acctstore *st, const ct_acct_key *contract, int decimals,
                        const char *symbol, uint32_t *id)
 {
-	int rc;
 	uint64_t h = key_hash(contract), slot, a;
-	if ((rc = ct__hidx_ensure(&st->assetidx, 1, st->w.assets)))
+	int rc = find_or_new(&st->assetidx, h, contract, st->w.assets, UINT32_MAX, "asset", &a,
+	                     &slot);
+	if (rc < 0)
 		return rc;
-	rc = ct__hidx_find_h(&st->assetidx, h, contract, st->w.assets, &a, &slot);
 	if (rc == 0) {
 		/* Fill in decimals learnt later, for an asset of the open batch. */
 		if (a >= st->c.assets && decimals != CT_DECIMALS_UNKNOWN) {
@@ -764,11 +585,6 @@ int ct__acct_asset_add(ct_acctstore *st, const ct_acct_key *contract, int decima
 		*id = (uint32_t)a;
 		return 0;
 	}
-	if (rc != CT_ENOTFOUND)
-		return rc;
-	a = st->w.assets;
-	if (a >= UINT32_MAX)
-		return ct__err(CT_EINTERNAL, "asset id space exhausted");
 	if ((rc = ct__col_reserve(&st->assets, a + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->assets, a);
@@ -833,23 +649,18 @@ int ct__acct_tx_add(ct_acctstore *st, const uint8_t *hash, uint64_t height, int6
                     uint32_t flags, uint64_t *tx, int *added)
 {
 	int rc;
-	uint64_t h = 0, slot = 0, t;
+	uint64_t h = 0, slot = 0, t = st->w.txs;
 	*added = 0;
 	if (hash) {
 		h = hash32(hash);
-		if ((rc = ct__hidx_ensure(&st->txidx, 1, st->w.txs)))
-			return rc;
-		rc = ct__hidx_find_h(&st->txidx, h, hash, st->w.txs, &t, &slot);
-		if (rc == 0) {
+		rc = find_or_new(&st->txidx, h, hash, st->w.txs, CT_HIDX_MAX_ID, "tx", &t, &slot);
+		if (rc <= 0) {
 			*tx = t;
-			return 0;
-		}
-		if (rc != CT_ENOTFOUND)
 			return rc;
-	}
-	t = st->w.txs;
-	if (t >= CT_HIDX_MAX_ID)
+		}
+	} else if (t >= CT_HIDX_MAX_ID) {
 		return ct__err(CT_EINTERNAL, "tx id space exhausted");
+	}
 	if ((rc = ct__col_reserve(&st->txs, t + 1)) || (rc = ct__col_reserve(&st->thead, t + 1)))
 		return rc;
 	uint8_t *r = ct__col_put(&st->txs, t);
@@ -989,7 +800,7 @@ int ct__acct_file_add(ct_acctstore *st, const uint8_t sha[32], uint64_t size, ui
 	ct_put_le64(r + 40, rows);
 	ct_put_le64(r + 48, st->w.xfers);
 	st->w.files++;
-	crash_point(st); /* a file appended (phase A) */
+	ct__commit_crash_point(&st->cm); /* a file appended (phase A) */
 	return 0;
 }
 
@@ -999,6 +810,8 @@ int ct__acctstore_expect(ct_acctstore *st, uint64_t xfers)
 	if ((rc = ct__col_reserve(&st->xfers, st->w.xfers + xfers)) ||
 	    (rc = ct__col_reserve(&st->txs, st->w.txs + xfers)) ||
 	    (rc = ct__col_reserve(&st->thead, st->w.txs + xfers)) ||
+	    (rc = ct__col_reserve(&st->addrs, st->w.addrs + xfers / 4)) ||
+	    (rc = ct__col_reserve(&st->ahead, st->w.addrs + xfers / 4)) ||
 	    (rc = ct__hidx_ensure(&st->txidx, xfers, st->w.txs)) ||
 	    (rc = ct__hidx_ensure(&st->addridx, xfers / 4, st->w.addrs)))
 		return rc;
@@ -1007,6 +820,11 @@ int ct__acctstore_expect(ct_acctstore *st, uint64_t xfers)
 	 * at random. Advisory: older kernels say EINVAL. */
 #ifdef MADV_POPULATE_WRITE
 	if (xfers > 100000) {
+		ct__col_hugepages(&st->txidx.col);
+		ct__col_hugepages(&st->addridx.col);
+		ct__col_hugepages(&st->addrs);
+		ct__col_hugepages(&st->ahead);
+		ct__col_hugepages(&st->thead);
 		(void)madvise(st->txidx.col.map, st->txidx.col.map_len, MADV_POPULATE_WRITE);
 		(void)madvise(st->addridx.col.map, st->addridx.col.map_len, MADV_POPULATE_WRITE);
 	}
@@ -1032,7 +850,7 @@ static int apply_forward(ct_acctstore *st, const ct_acct_counts *base, const ct_
 			ct_put_le64(ct__col_at(&st->ahead, t) + 8, x + 1);
 		ct_put_le64(ct__col_at(&st->thead, tx), x + 1);
 		if (x == base->xfers + (to->xfers - base->xfers) / 2)
-			crash_point(st);
+			ct__commit_crash_point(&st->cm);
 	}
 	return 0;
 }
@@ -1053,15 +871,24 @@ static void apply_forward_maps(ct_acctstore *st)
 		ct_put_le64(hr, e[1]);
 		ct_put_le64(hr + 8, e[2]);
 		if (++done == st->bmap_n / 2)
-			crash_point(st);
+			ct__commit_crash_point(&st->cm);
 	}
 	if (st->bmap_n < 2)
-		crash_point(st); /* the same number of crash points either way */
+		ct__commit_crash_point(&st->cm); /* the same number of crash points either way */
 	for (size_t i = 0; i < st->tmap_cap; i++) {
 		const uint64_t *e = &st->tmap[2 * i];
 		if (e[0])
 			ct_put_le64(ct__col_at(&st->thead, e[0] - 1), e[1]);
 	}
+}
+
+static int forward_cb(void *ctx, const void *base, const void *to, int recovering)
+{
+	ct_acctstore *st = ctx;
+	if (recovering)
+		return apply_forward(st, base, to);
+	apply_forward_maps(st);
+	return 0;
 }
 
 static void head_back(ct_acctstore *st, uint8_t *hp, int link_off, uint64_t limit)
@@ -1072,8 +899,10 @@ static void head_back(ct_acctstore *st, uint8_t *hp, int link_off, uint64_t limi
 	ct_put_le64(hp, h);
 }
 
-static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct_acct_counts *to)
+static int apply_rollback(void *ctx, const void *from_, const void *to_)
 {
+	ct_acctstore *st = ctx;
+	const ct_acct_counts *from = from_, *to = to_;
 	for (uint64_t x = from->xfers; x-- > to->xfers;) {
 		const uint8_t *r = xrec(st, x);
 		uint64_t f = ct_le64(r + CT_XR_FROM), t = ct_le64(r + CT_XR_TO),
@@ -1088,48 +917,49 @@ static int apply_rollback(ct_acctstore *st, const ct_acct_counts *from, const ct
 	return 0;
 }
 
-static int sync_all(ct_acctstore *st)
+static const ct_commit_fmt COMMIT_FMT = {
+	META_MAGIC, PEND_MAGIC, "cointrail account store", META_VERSION, NCOUNTS, 1,
+	forward_cb, apply_rollback,
+};
+
+/* Describe the store to the commit protocol (store/commit.h). */
+static void commit_setup(ct_acctstore *st)
 {
-	ct_col *all[] = ALL_COLS(st);
-	int rc;
-	for (size_t i = 0; i < CT_ARRAY_LEN(all); i++)
-		if ((rc = ct__col_flush(all[i])) || (rc = ct__col_sync(all[i])))
-			return rc;
-	if ((rc = ct__hidx_sync(&st->txidx)) || (rc = ct__hidx_sync(&st->addridx)) ||
-	    (rc = ct__hidx_sync(&st->assetidx)))
-		return rc;
-	return 0;
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	/* count words: blocks 0, txs 1, xfers 2, addrs 3, assets 4, bigs 5, files 6 */
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", REC_BLOCK, 0, 0},
+		{&st->txs, "txs.col", REC_TX, B, 1},
+		{&st->thead, "thead.col", REC_THEAD, F, 1},
+		{&st->xfers, "xfers.col", CT_REC_XFER, B, 2},
+		{&st->bigs, "big.col", REC_BIG, B, 5},
+		{&st->addrs, "addrs.col", REC_ADDR, B, 3},
+		{&st->ahead, "ahead.col", REC_AHEAD, F, 3},
+		{&st->assets, "assets.col", REC_ASSET, B, 4},
+		{&st->files, "files.col", REC_FILE, B, 6},
+	};
+	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->assetidx, NULL};
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->chain->name, cols,
+	                CT_ARRAY_LEN(cols), idx);
+}
+
+static int counts_eq(const ct_acct_counts *a, const ct_acct_counts *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
 int ct__acctstore_commit(ct_acctstore *st)
 {
-	int rc;
-	if (counts_eq(&st->c, &st->w))
-		return 0;
-	ct_acct_counts base = st->c, to = st->w;
-	if ((rc = sync_all(st)))
-		return rc;
-	crash_point(st);
-	if ((rc = write_pending(st, PEND_APPEND, &base, &to)))
-		return rc;
-	crash_point(st);
-	apply_forward_maps(st);
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	crash_point(st);
-	st->c = to;
-	maps_clear(st);
-	return ct__remove_durable(st->dir, "pending");
+	ct_acct_counts to = st->w;
+	int rc = ct__commit_append(&st->cm, &st->c, &st->w);
+	if (counts_eq(&st->c, &to))
+		maps_clear(st);
+	return rc;
 }
 
 void ct__acctstore_abort(ct_acctstore *st)
 {
-	ct_col *bc[] = BUF_COLS(st);
-	for (size_t i = 0; i < CT_ARRAY_LEN(bc); i++)
-		ct__col_discard(bc[i]);
+	ct__commit_discard(&st->cm);
 	st->w = st->c;
 	maps_clear(st);
 	(void)add_native(st);
@@ -1148,19 +978,7 @@ int ct__acctstore_rollback(ct_acctstore *st, const ct_acct_counts *to_in)
 		return ct__err(CT_EINTERNAL, "rollback target beyond the committed state");
 	if (counts_eq(&from, &to))
 		return 0;
-	if ((rc = write_pending(st, PEND_ROLLBACK, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = apply_rollback(st, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->ahead)) || (rc = ct__col_sync(&st->thead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	crash_point(st);
-	st->c = st->w = to;
-	if ((rc = ct__remove_durable(st->dir, "pending")))
+	if ((rc = ct__commit_rollback(&st->cm, &st->c, &st->w, &to)))
 		return rc;
 	return add_native(st);
 }

@@ -35,6 +35,7 @@
 #define CT_CHAIN_ACCTSTORE_H
 
 #include "store/column.h"
+#include "store/commit.h"
 #include "store/hashidx.h"
 #include "util/buf.h"
 #include "util/hash.h"
@@ -218,7 +219,7 @@ typedef struct ct_acctstore {
 	/* batch-local newest transfer per tx: (tx+1, xfer+1) */
 	uint64_t *tmap;
 	size_t tmap_cap, tmap_n;
-	uint64_t crash_at, crash_count; /* COINTRAIL_CRASH_AT test hook */
+	ct_commit cm; /* the commit protocol (store/commit.h) and its crash hook */
 } ct_acctstore;
 
 /* Open the store of `chain` under the data directory `dbdir` (subdir =

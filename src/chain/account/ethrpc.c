@@ -3,6 +3,7 @@
  * through libcurl, answers decoded with jansson, and the exact parsers of
  * blocks, receipts and ERC-20 Transfer logs into the structs of ethrpc.h.
  */
+#include "chain/account/acctstore.h"
 #include "chain/account/ethrpc.h"
 #include "util/encode.h"
 #include "util/error.h"
@@ -32,17 +33,6 @@ void ct__eth_block_free(ct_eth_block *b)
 
 /* ---- quantities and data ------------------------------------------------- */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int ct__eth_qty256(const char *s, ct_u256 *out, const char **why)
 {
 	memset(out, 0, sizeof(*out));
@@ -63,7 +53,7 @@ int ct__eth_qty256(const char *s, ct_u256 *out, const char **why)
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int v = hexval((unsigned char)s[i]);
+		int v = ct__hexval[(unsigned char)s[i]];
 		if (v < 0) {
 			*why = "bad hex digit in quantity";
 			return -1;
@@ -157,28 +147,30 @@ static int field_addr(const json_t *o, const char *key, uint8_t out[20], int nul
 	return 0;
 }
 
-static int field_q256(const json_t *o, const char *key, ct_u256 *out, const char *what,
-                      const char *where)
+/* A hex quantity field: into *o256 (up to 256 bits) or, when o256 is
+ * NULL, into *o64. */
+static int field_qty(const json_t *o, const char *key, ct_u256 *o256, uint64_t *o64,
+                     const char *what, const char *where)
 {
 	const char *s, *why;
 	int rc = field_str(o, key, &s, what, where);
 	if (rc)
 		return rc;
-	if (ct__eth_qty256(s, out, &why))
+	if (o256 ? ct__eth_qty256(s, o256, &why) : ct__eth_qty64(s, o64, &why))
 		return ct__err(CT_EDATA, "%s: %s: \"%s\": %s", what, where, key, why);
 	return 0;
+}
+
+static int field_q256(const json_t *o, const char *key, ct_u256 *out, const char *what,
+                      const char *where)
+{
+	return field_qty(o, key, out, NULL, what, where);
 }
 
 static int field_q64(const json_t *o, const char *key, uint64_t *out, const char *what,
                      const char *where)
 {
-	const char *s, *why;
-	int rc = field_str(o, key, &s, what, where);
-	if (rc)
-		return rc;
-	if (ct__eth_qty64(s, out, &why))
-		return ct__err(CT_EDATA, "%s: %s: \"%s\": %s", what, where, key, why);
-	return 0;
+	return field_qty(o, key, NULL, out, what, where);
 }
 
 /* ---- blocks, receipts, logs ---------------------------------------------- */

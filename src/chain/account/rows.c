@@ -781,9 +781,14 @@ static int addr_field(ct_rows *r, int af, const ct_field *f, ct_acct_key *k, con
 int ct__row_type(ct_rows *r, const ct_field *f, int af, const char *native_sym,
                  const ct_acct_key *from_override, ct_prow *out, const char **why)
 {
-	memset(out, 0, sizeof(*out));
+	/* Every field a reader looks at is set below or here (no memset of
+	 * the whole struct: it is written for every row). The keys and
+	 * hashes are written only when their flag says so. */
+	static const ct_field none = {NULL, 0, 0};
 	out->height = CT_ACCT_NONE;
 	out->decimals = -1;
+	out->has_hash = out->token = out->amount_base = out->fee_wei = out->failed = 0;
+	out->symbol = out->fee = out->chain = none;
 	/* time (ethereum-etl token_transfers have none: the caller fills it
 	 * from the tx; time = INT64_MIN marks that) */
 	if (f[RC_TIME].present) {
@@ -819,7 +824,7 @@ int ct__row_type(ct_rows *r, const ct_field *f, int af, const char *native_sym,
 		if (addr_field(r, af, &f[RC_CREATED], &out->to, "receipt_contract_address", why))
 			return -1;
 	} else if (r->has[RC_GASPRICE] || r->has[RC_STATUS] || r->has[RC_CREATED]) {
-		out->to.len = 0; /* an ethereum-etl contract creation */
+		memset(&out->to, 0, sizeof(out->to)); /* an ethereum-etl contract creation */
 	} else {
 		*why = "missing to";
 		return -1;

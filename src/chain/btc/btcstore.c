@@ -8,7 +8,6 @@
 #include "util/error.h"
 #include "util/fsutil.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,8 @@
 #define META_MAGIC "CTBTCST1"
 #define PEND_MAGIC "CTPEND01"
 #define META_VERSION 1
-#define META_LEN 128
-#define PEND_LEN 144
-enum { PEND_APPEND = 1, PEND_ROLLBACK = 2 };
-
-/* ---- crash injection ---------------------------------------------------- */
-
-/* Tests set COINTRAIL_CRASH_AT=N to have the process SIGKILL itself at
- * the N-th crash point (every step of the commit protocol), proving that
- * recovery yields the same store as an uninterrupted run. */
-static void crash_point(ct_btcstore *st)
-{
-	if (st->crash_at == 0)
-		return;
-	if (++st->crash_count == st->crash_at)
-		kill(getpid(), SIGKILL);
-}
+#define NCOUNTS 6
+_Static_assert(sizeof(ct_btc_counts) == 8 * NCOUNTS, "counts are NCOUNTS words");
 
 /* ---- index callbacks ---------------------------------------------------- */
 
@@ -91,82 +76,9 @@ static const ct_hidx_ops TXID_OPS = {hash32, txid_key, txid_match};
 static const ct_hidx_ops BLK_OPS = {hash32, blk_key, blk_match};
 static const ct_hidx_ops ADDR_OPS = {addr_hash, addr_key, addr_match};
 
-/* ---- meta and journal --------------------------------------------------- */
-
-static void put_counts(uint8_t *p, const ct_btc_counts *c)
-{
-	ct_put_le64(p, c->blocks);
-	ct_put_le64(p + 8, c->txs);
-	ct_put_le64(p + 16, c->ins);
-	ct_put_le64(p + 24, c->outs);
-	ct_put_le64(p + 32, c->addrs);
-	ct_put_le64(p + 40, c->unres);
-}
-
-static void get_counts(const uint8_t *p, ct_btc_counts *c)
-{
-	c->blocks = ct_le64(p);
-	c->txs = ct_le64(p + 8);
-	c->ins = ct_le64(p + 16);
-	c->outs = ct_le64(p + 24);
-	c->addrs = ct_le64(p + 32);
-	c->unres = ct_le64(p + 40);
-}
-
 static int counts_eq(const ct_btc_counts *a, const ct_btc_counts *b)
 {
 	return memcmp(a, b, sizeof(*a)) == 0;
-}
-
-static int write_meta(ct_btcstore *st, const ct_btc_counts *c)
-{
-	uint8_t m[META_LEN];
-	memset(m, 0, sizeof(m));
-	memcpy(m, META_MAGIC, 8);
-	ct_put_le32(m + 8, META_VERSION);
-	snprintf((char *)m + 16, 32, "%s", st->net->chain);
-	put_counts(m + 48, c);
-	ct__sha256(st->h, m + 96, m, 96);
-	return ct__write_atomic(st->dir, "meta", m, sizeof(m));
-}
-
-static int read_meta(ct_btcstore *st, ct_btc_counts *c)
-{
-	uint8_t m[META_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/meta", st->dir);
-	int rc = ct__read_small(path, m, sizeof(m), &len);
-	if (rc == CT_ENOTFOUND)
-		return rc;
-	if (rc)
-		return rc;
-	if (len != META_LEN || memcmp(m, META_MAGIC, 8) != 0)
-		return ct__err(CT_ECORRUPT, "%s: not a cointrail store meta file", path);
-	ct__sha256(st->h, chk, m, 96);
-	if (memcmp(chk, m + 96, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: checksum mismatch", path);
-	if (ct_le32(m + 8) != META_VERSION)
-		return ct__err(CT_ECORRUPT, "%s: format version %u, expected %u", path,
-		               ct_le32(m + 8), META_VERSION);
-	if (strncmp((char *)m + 16, st->net->chain, 32) != 0)
-		return ct__err(CT_ECORRUPT, "%s: store is for chain '%.32s', not '%s'", path,
-		               (char *)m + 16, st->net->chain);
-	get_counts(m + 48, c);
-	return 0;
-}
-
-static int write_pending(ct_btcstore *st, int kind, const ct_btc_counts *base,
-                         const ct_btc_counts *target)
-{
-	uint8_t p[PEND_LEN];
-	memset(p, 0, sizeof(p));
-	memcpy(p, PEND_MAGIC, 8);
-	ct_put_le32(p + 8, (uint32_t)kind);
-	put_counts(p + 16, base);
-	put_counts(p + 64, target);
-	ct__sha256(st->h, p + 112, p, 112);
-	return ct__write_atomic(st->dir, "pending", p, sizeof(p));
 }
 
 /* ---- reader helpers ----------------------------------------------------- */
@@ -238,62 +150,8 @@ int ct__btcstore_exists(const char *dbdir, const char *chain)
 	return ct__path_exists(p);
 }
 
-static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_btc_counts *to);
-static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_btc_counts *to);
 
-/* Columns must cover the committed counts, or the store is damaged. */
-static int check_sizes(ct_btcstore *st, const ct_btc_counts *c)
-{
-	struct {
-		ct_col *col;
-		uint64_t n;
-	} req[] = {
-		{&st->blocks, c->blocks}, {&st->txs, c->txs},     {&st->txinfo, c->txs},
-		{&st->txid, c->txs},      {&st->ins, c->ins},     {&st->unres, c->unres},
-		{&st->outs, c->outs},     {&st->spent, c->outs},  {&st->olink, c->outs},
-		{&st->addrs, c->addrs},   {&st->ahead, c->addrs},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(req); i++)
-		if (ct__col_cap(req[i].col) < req[i].n)
-			return ct__err(CT_ECORRUPT, "%s: holds %llu records, meta says %llu",
-			               req[i].col->path, (unsigned long long)ct__col_cap(req[i].col),
-			               (unsigned long long)req[i].n);
-	return 0;
-}
-
-static int recover(ct_btcstore *st)
-{
-	uint8_t p[PEND_LEN + 1], chk[32];
-	char path[4096];
-	size_t len;
-	snprintf(path, sizeof(path), "%s/pending", st->dir);
-	int rc = ct__read_small(path, p, sizeof(p), &len);
-	if (rc == CT_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	ct__sha256(st->h, chk, p, 112);
-	if (len != PEND_LEN || memcmp(p, PEND_MAGIC, 8) || memcmp(chk, p + 112, 32))
-		/* A torn journal was never acted upon: phase B starts after it
-		 * is durable. */
-		return ct__remove_durable(st->dir, "pending");
-	ct_btc_counts base, target;
-	get_counts(p + 16, &base);
-	get_counts(p + 64, &target);
-	if (counts_eq(&base, &st->c)) {
-		if ((rc = check_sizes(st, &target)))
-			return rc;
-		st->w = target;
-		if (ct_le32(p + 8) == PEND_APPEND)
-			rc = apply_forward(st, &base, &target);
-		else
-			rc = apply_rollback(st, &base, &target);
-		if (rc || (rc = write_meta(st, &target)))
-			return rc;
-		st->c = target;
-	}
-	return ct__remove_durable(st->dir, "pending");
-}
+static void commit_setup(ct_btcstore *st);
 
 int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *net,
                       int writable)
@@ -305,61 +163,15 @@ int ct__btcstore_open(ct_btcstore **out, const char *dbdir, const ct_btc_net *ne
 		return CT_ENOMEM;
 	st->net = net;
 	st->writable = writable;
-	const char *ca = getenv("COINTRAIL_CRASH_AT");
-	st->crash_at = ca ? strtoull(ca, NULL, 10) : 0;
+	st->txidx.col.fd = st->addridx.col.fd = st->blkidx.col.fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", dbdir, net->chain);
 	if (!(st->dir = ct__strdup(path))) {
 		rc = CT_ENOMEM;
 		goto fail;
 	}
-	if ((rc = ct__hasher_new(&st->h)))
-		goto fail;
-	if (writable && (rc = ct__mkdirs(st->dir)))
-		goto fail;
-	rc = read_meta(st, &st->c);
-	if (rc == CT_ENOTFOUND) {
-		if (!writable) {
-			rc = ct__err(CT_ENOTFOUND, "no %s chain in %s", net->chain, dbdir);
-			goto fail;
-		}
-		memset(&st->c, 0, sizeof(st->c));
-		rc = 0;
-	} else if (rc) {
-		goto fail;
-	}
-	struct {
-		ct_col *col;
-		const char *name;
-		size_t rec;
-	} cols[] = {
-		{&st->blocks, "blocks.col", CT_REC_BLOCK}, {&st->txs, "txs.col", CT_REC_TX},
-		{&st->txinfo, "txinfo.col", CT_REC_TXINFO}, {&st->txid, "txid.col", CT_REC_TXID},
-		{&st->ins, "ins.col", CT_REC_IN},          {&st->unres, "unres.col", CT_REC_UNRES},
-		{&st->outs, "outs.col", CT_REC_OUT},       {&st->spent, "spent.col", CT_REC_SPENT},
-		{&st->olink, "olink.col", CT_REC_OLINK},   {&st->addrs, "addrs.col", CT_REC_ADDR},
-		{&st->ahead, "ahead.col", CT_REC_AHEAD},
-	};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++) {
-		cols[i].col->fd = -1;
-	}
-	st->txidx.col.fd = st->addridx.col.fd = st->blkidx.col.fd = -1;
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_open(cols[i].col, st->dir, cols[i].name, cols[i].rec, writable)))
-			goto fail;
-	if ((rc = check_sizes(st, &st->c)))
-		goto fail;
-	if (writable) {
-		/* Appended columns go through append buffers (see column.h),
-		 * read back with ct__col_get() until flushed; blocks (a record
-		 * per block) and spent/ahead (updated in place) use the map. */
-		ct_col *wo[] = {&st->txs, &st->txid, &st->addrs, &st->txinfo,
-		                &st->ins, &st->unres, &st->outs, &st->olink};
-		for (size_t i = 0; i < CT_ARRAY_LEN(wo); i++)
-			if ((rc = ct__col_buffered(wo[i], 1u << 20)))
-				goto fail;
-	}
-	st->w = st->c;
-	if (writable && (rc = recover(st)))
+	commit_setup(st);
+	if ((rc = ct__hasher_new(&st->h)) ||
+	    (rc = ct__commit_open(&st->cm, dbdir, writable, &st->c, &st->w)))
 		goto fail;
 	if ((rc = ct__hidx_open(&st->txidx, st->dir, "txid.idx", writable, &TXID_OPS, st, st->c.txs)) ||
 	    (rc = ct__hidx_open(&st->addridx, st->dir, "addr.idx", writable, &ADDR_OPS, st, st->c.addrs)) ||
@@ -376,12 +188,7 @@ void ct__btcstore_close(ct_btcstore *st)
 {
 	if (!st)
 		return;
-	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,
-	                  &st->ins,    &st->unres, &st->outs,   &st->spent,
-	                  &st->olink,  &st->addrs, &st->ahead};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if (cols[i]->path || cols[i]->map)
-			ct__col_close(cols[i]);
+	ct__commit_close(&st->cm);
 	ct__hidx_close(&st->txidx);
 	ct__hidx_close(&st->addridx);
 	ct__hidx_close(&st->blkidx);
@@ -699,7 +506,7 @@ int ct__btcstore_append(ct_btcstore *st, const ct_btc_block *b, const ct_btc_pre
 	if ((rc = ct__hidx_put(&st->blkidx, b->hash, st->w.blocks, st->w.blocks)))
 		return rc;
 	st->w.blocks++;
-	crash_point(st);
+	ct__commit_crash_point(&st->cm);
 	return 0;
 }
 
@@ -719,7 +526,7 @@ static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_bt
 			ct_put_le64(ct__col_at(&st->spent, ref), t + 1);
 		}
 		if (t == base->txs + (to->txs - base->txs) / 2)
-			crash_point(st);
+			ct__commit_crash_point(&st->cm);
 	}
 	for (uint64_t o = base->outs; o < to->outs; o++) {
 		uint64_t aw = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
@@ -735,8 +542,10 @@ static int apply_forward(ct_btcstore *st, const ct_btc_counts *base, const ct_bt
 
 /* Undo the forward pointers of [to, from) so committed records no longer
  * point at records being removed. Idempotent. */
-static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_btc_counts *to)
+static int apply_rollback(void *ctx, const void *from_, const void *to_)
 {
+	ct_btcstore *st = ctx;
+	const ct_btc_counts *from = from_, *to = to_;
 	for (uint64_t t = to->txs; t < from->txs; t++) {
 		uint64_t end = t + 1 < from->txs ? ct__tx_first_in(st, t + 1) : from->ins;
 		for (uint64_t i = ct__tx_first_in(st, t); i < end; i++) {
@@ -760,52 +569,48 @@ static int apply_rollback(ct_btcstore *st, const ct_btc_counts *from, const ct_b
 	return 0;
 }
 
-static int sync_all(ct_btcstore *st)
+static int forward_cb(void *ctx, const void *base, const void *to, int recovering)
 {
-	ct_col *cols[] = {&st->blocks, &st->txs,   &st->txinfo, &st->txid,
-	                  &st->ins,    &st->unres, &st->outs,   &st->spent,
-	                  &st->olink,  &st->addrs, &st->ahead};
-	int rc;
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		if ((rc = ct__col_flush(cols[i])) || (rc = ct__col_sync(cols[i])))
-			return rc;
-	if ((rc = ct__hidx_sync(&st->txidx)) || (rc = ct__hidx_sync(&st->addridx)) ||
-	    (rc = ct__hidx_sync(&st->blkidx)))
-		return rc;
-	return 0;
+	(void)recovering; /* phase B reads the phase-A records either way */
+	return apply_forward(ctx, base, to);
+}
+
+static const ct_commit_fmt COMMIT_FMT = {
+	META_MAGIC, PEND_MAGIC, "cointrail store", META_VERSION, NCOUNTS, 0, forward_cb, apply_rollback,
+};
+
+/* Describe the store to the commit protocol (store/commit.h). Appended
+ * columns go through append buffers; blocks (a record per block) and
+ * spent/ahead (updated in place) use the map. */
+static void commit_setup(ct_btcstore *st)
+{
+	const unsigned B = CT_COMMIT_BUF, F = CT_COMMIT_FWD;
+	/* count words: blocks 0, txs 1, ins 2, outs 3, addrs 4, unres 5 */
+	const ct_commit_col cols[] = {
+		{&st->blocks, "blocks.col", CT_REC_BLOCK, 0, 0}, {&st->txs, "txs.col", CT_REC_TX, B, 1},
+		{&st->txinfo, "txinfo.col", CT_REC_TXINFO, B, 1}, {&st->txid, "txid.col", CT_REC_TXID, B, 1},
+		{&st->ins, "ins.col", CT_REC_IN, B, 2},   {&st->unres, "unres.col", CT_REC_UNRES, B, 5},
+		{&st->outs, "outs.col", CT_REC_OUT, B, 3}, {&st->spent, "spent.col", CT_REC_SPENT, F, 3},
+		{&st->olink, "olink.col", CT_REC_OLINK, B, 3}, {&st->addrs, "addrs.col", CT_REC_ADDR, B, 4},
+		{&st->ahead, "ahead.col", CT_REC_AHEAD, F, 4},
+	};
+	ct_hidx *idx[] = {&st->txidx, &st->addridx, &st->blkidx, NULL};
+	ct__commit_init(&st->cm, &COMMIT_FMT, st, st->dir, st->net->chain, cols,
+	                CT_ARRAY_LEN(cols), idx);
 }
 
 int ct__btcstore_commit(ct_btcstore *st)
 {
-	int rc;
-	if (counts_eq(&st->c, &st->w))
-		return 0;
-	ct_btc_counts base = st->c, to = st->w;
-	if ((rc = sync_all(st)))
-		return rc;
-	crash_point(st);
-	if ((rc = write_pending(st, PEND_APPEND, &base, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = apply_forward(st, &base, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	crash_point(st);
-	st->c = to;
-	bmap_clear(st);
-	return ct__remove_durable(st->dir, "pending");
+	ct_btc_counts to = st->w;
+	int rc = ct__commit_append(&st->cm, &st->c, &st->w);
+	if (counts_eq(&st->c, &to))
+		bmap_clear(st);
+	return rc;
 }
 
 void ct__btcstore_abort(ct_btcstore *st)
 {
-	ct_col *cols[] = {&st->txs, &st->txid,  &st->addrs, &st->txinfo,
-	                  &st->ins, &st->unres, &st->outs,  &st->olink};
-	for (size_t i = 0; i < CT_ARRAY_LEN(cols); i++)
-		ct__col_discard(cols[i]);
+	ct__commit_discard(&st->cm);
 	st->w = st->c;
 	bmap_clear(st);
 }
@@ -843,7 +648,6 @@ int ct__btcstore_expect(ct_btcstore *st, uint64_t bytes)
 
 int ct__btcstore_rollback(ct_btcstore *st, uint64_t to_blocks)
 {
-	int rc;
 	if (to_blocks >= st->c.blocks)
 		return 0;
 	ct__btcstore_abort(st);
@@ -855,16 +659,5 @@ int ct__btcstore_rollback(ct_btcstore *st, uint64_t to_blocks)
 	to.unres = ct_le64(br + CT_BLK_FIRST_UNRES);
 	to.ins = to.txs < from.txs ? ct__tx_first_in(st, to.txs) : from.ins;
 	to.outs = to.txs < from.txs ? ct__tx_first_out(st, to.txs) : from.outs;
-	if ((rc = write_pending(st, PEND_ROLLBACK, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = apply_rollback(st, &from, &to)))
-		return rc;
-	crash_point(st);
-	if ((rc = ct__col_sync(&st->spent)) || (rc = ct__col_sync(&st->ahead)))
-		return rc;
-	if ((rc = write_meta(st, &to)))
-		return rc;
-	st->c = st->w = to;
-	return ct__remove_durable(st->dir, "pending");
+	return ct__commit_rollback(&st->cm, &st->c, &st->w, &to);
 }

@@ -23,6 +23,7 @@
 
 #include "chain/btc/btc.h"
 #include "store/column.h"
+#include "store/commit.h"
 #include "store/hashidx.h"
 #include "util/buf.h"
 
@@ -75,7 +76,7 @@ typedef struct ct_btcstore {
 	/* batch-local newest output per address: open addressing */
 	uint64_t *bmap;
 	size_t bmap_cap, bmap_n;
-	uint64_t crash_at, crash_count; /* test hook, see crash_point() */
+	ct_commit cm; /* the commit protocol (store/commit.h) and its crash hook */
 } ct_btcstore;
 
 /* Open the store of `net` under the data directory `dbdir` (its subdir is

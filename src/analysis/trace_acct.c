@@ -522,6 +522,27 @@ static int receive(at *t, acc *a, ct_u128 v, ct_u128 tin)
 
 /* ---- one transfer ------------------------------------------------------ */
 
+/* An asset's name: the native symbol, or a token's contract address. */
+static void asset_name(const ct_acctstore *st, uint32_t id, char *buf, size_t cap)
+{
+	ct_acct_asset as;
+	ct__acct_asset_get(st, id, &as);
+	if (as.native)
+		snprintf(buf, cap, "%s", as.symbol);
+	else
+		ct__acct_key_str(st->chain->addr_format, &as.contract, buf, cap);
+}
+
+/* Whether --asset (if given) names this store asset. */
+static int asset_wanted(const at *t, uint32_t id)
+{
+	char name[CT_ACCT_ADDR_STR];
+	if (!t->o->asset)
+		return 1;
+	asset_name(t->st, id, name, sizeof(name));
+	return strcasecmp(name, t->o->asset) == 0;
+}
+
 static int is_seed_addr(const at *t, uint64_t a)
 {
 	return in_sorted(t->seed_addrs, t->n_seed_addrs, a);
@@ -534,17 +555,8 @@ static int process(at *t, uint64_t id, int seed_event)
 	t->res.edges++;
 	if (x.flags & CT_XF_FAILED)
 		return 0;
-	if (t->o->asset) {
-		ct_acct_asset as;
-		char name[CT_ACCT_ADDR_STR];
-		ct__acct_asset_get(t->st, x.asset, &as);
-		if (as.native)
-			snprintf(name, sizeof(name), "%s", as.symbol);
-		else
-			ct__acct_key_str(t->st->chain->addr_format, &as.contract, name, sizeof(name));
-		if (strcasecmp(name, t->o->asset) != 0)
-			return 0;
-	}
+	if (!asset_wanted(t, x.asset))
+		return 0;
 	ct_u128 v = 0, tout = 0;
 	int rc = amount128(t, id, &x, &v);
 	if (rc)
@@ -1098,17 +1110,8 @@ static int back_seed(at *t, uint64_t id)
 	ct__acct_xfer_get(t->st, id, &x);
 	if (x.flags & CT_XF_FAILED)
 		return 0;
-	if (t->o->asset) {
-		ct_acct_asset as;
-		char name[CT_ACCT_ADDR_STR];
-		ct__acct_asset_get(t->st, x.asset, &as);
-		if (as.native)
-			snprintf(name, sizeof(name), "%s", as.symbol);
-		else
-			ct__acct_key_str(t->st->chain->addr_format, &as.contract, name, sizeof(name));
-		if (strcasecmp(name, t->o->asset) != 0)
-			return 0;
-	}
+	if (!asset_wanted(t, x.asset))
+		return 0;
 	ct_u128 v = 0;
 	uint32_t ai = 0;
 	int rc = amount128(t, id, &x, &v);
@@ -1433,10 +1436,7 @@ int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int 
 		for (size_t i = 0; i < na; i++) {
 			ct_acct_asset as;
 			ct__acct_asset_get(t->st, t->n_assets ? t->asset_id[i] : 0, &as);
-			if (as.native)
-				snprintf(buf[i], sizeof(buf[i]), "%s", as.symbol);
-			else
-				ct__acct_key_str(chain->addr_format, &as.contract, buf[i], sizeof(buf[i]));
+			asset_name(t->st, t->n_assets ? t->asset_id[i] : 0, buf[i], sizeof(buf[i]));
 			names[i] = buf[i];
 			decs[i] = as.decimals == CT_DECIMALS_UNKNOWN ? 0 : as.decimals;
 		}

@@ -62,14 +62,6 @@ typedef struct tset {
 	uint64_t n; /* pending txs */
 } tset;
 
-/* A dense frontier slot (taint 0: empty). */
-typedef struct dent {
-	uint64_t taint;
-	uint32_t hops;
-	uint32_t aidx; /* top bit: F_SEED */
-} dent;
-#define DFR_MAX (UINT64_C(64) << 20) /* 1 GB of address space */
-
 typedef struct trop {
 	uint64_t amt;
 	uint32_t idx; /* result entry                        */
@@ -87,10 +79,6 @@ typedef struct bt {
 	size_t n_stop;
 	ent *map;
 	size_t cap, n;
-	/* the frontier of a store of at most DFR_MAX outputs: indexed by
-	 * output id (pages touched where the trace goes) instead of map */
-	struct dent *dfr;
-	uint64_t n_dfr;
 	tset pend;
 	uint64_t cursor; /* the last tx popped (forward: pops go up; backward: down) */
 	/* --since/--until bound the propagation (no address seed: for those
@@ -195,61 +183,6 @@ static int map_take(bt *b, uint64_t o, ent *out)
 	b->map[i].key = 0;
 	b->n--;
 	return 1;
-}
-
-/* ---- the frontier: dense or hashed ----------------------------------- */
-
-static inline void fr_prefetch(const bt *b, uint64_t o)
-{
-	if (b->dfr)
-		__builtin_prefetch(&b->dfr[o]);
-	else if (b->cap)
-		__builtin_prefetch(&b->map[hh(o + 1) & (b->cap - 1)]);
-}
-
-/* Take o's entry out (e->addr is filled by the caller's own read). */
-static inline int fr_take(bt *b, uint64_t o, ent *e)
-{
-	if (!b->dfr)
-		return map_take(b, o, e);
-	dent *d = &b->dfr[o];
-	if (!d->taint)
-		return 0;
-	e->key = o + 1;
-	e->taint = d->taint;
-	e->hops = d->hops;
-	e->aidx = d->aidx;
-	e->addr = UINT64_MAX;
-	d->taint = 0;
-	b->n--;
-	return 1;
-}
-
-/* Is output o a seed in the frontier? */
-static inline int fr_is_seed(const bt *b, uint64_t o)
-{
-	if (b->dfr)
-		return b->dfr[o].taint && (b->dfr[o].aidx & F_SEED);
-	ent *e = map_find(b, o);
-	return e && (e->aidx & F_SEED);
-}
-
-static inline int fr_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags,
-                         uint32_t aidx, uint64_t addr)
-{
-	if (!b->dfr)
-		return map_add(b, o, taint, hops, flags, aidx, addr);
-	dent *d = &b->dfr[o];
-	if (!d->taint) {
-		*d = (dent){taint, hops, aidx | flags};
-		b->n++;
-	} else {
-		d->taint += taint;
-		if (hops < d->hops)
-			d->hops = hops;
-		d->aidx |= flags;
-	}
-	return 0;
 }
 
 /* ---- the pending set ------------------------------------------------- */
@@ -408,11 +341,13 @@ static void lookahead(bt *b)
 		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[k])));
 	if (m) {
 		uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
+		size_t mask = b->cap - 1;
 		for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
 			uint64_t ref = ct__in_ref(st, i);
 			if (!(ref & CT_IN_UNRESOLVED_BIT)) {
 				__builtin_prefetch(ct__col_at(&st->outs, ref));
-				fr_prefetch(b, ref);
+				if (b->cap)
+					__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
 			}
 		}
 	}
@@ -663,7 +598,8 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 	op_log(b, idx, OP_RECV | (hops < (1u << 28) ? hops : (1u << 28) - 1) << 4, amt);
 	unsigned why = 0;
 	/* a seed output reached again? (only ids in the seeds' range can be) */
-	if (o != UINT64_MAX && o >= b->seed_lo && o <= b->seed_hi && fr_is_seed(b, o))
+	ent *e = o == UINT64_MAX || o < b->seed_lo || o > b->seed_hi ? NULL : map_find(b, o);
+	if (e && (e->aidx & F_SEED))
 		why = CT_END_SEED;
 	else if (a == ID_COINBASE)
 		why = CT_END_COINBASE;
@@ -690,7 +626,7 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		op_log(b, idx, OP_STOP | why << 4, amt);
 		return 0;
 	}
-	int rc = fr_add(b, o, amt, hops, 0, idx, a);
+	int rc = map_add(b, o, amt, hops, 0, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -711,6 +647,7 @@ static int forward_tx(bt *b, uint64_t s)
 	/* first the references, prefetching what the second pass reads (the
 	 * spent outputs' records and the frontier's slots) so that the misses
 	 * overlap instead of queueing */
+	size_t mask = b->cap - 1;
 	/* the tx's own outputs (values, addresses, spenders) do not depend on
 	 * the inputs: start their reads now */
 	__builtin_prefetch(ct__col_at(&st->outs, fo));
@@ -724,7 +661,8 @@ static int forward_tx(bt *b, uint64_t s)
 		b->refs[k] = ref;
 		if (!(ref & CT_IN_UNRESOLVED_BIT)) {
 			__builtin_prefetch(ct__col_at(&st->outs, ref));
-			fr_prefetch(b, ref);
+			if (b->cap)
+				__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
 		}
 	}
 	for (size_t k = 0; k < nin; k++) {
@@ -737,12 +675,12 @@ static int forward_tx(bt *b, uint64_t s)
 		b->v[k] = ct__out_value(st, ref);
 		V += b->v[k];
 		ent e;
-		if (fr_take(b, ref, &e)) {
+		if (map_take(b, ref, &e)) {
 			b->t[k] = e.taint;
 			T += e.taint;
 			if (e.hops < hop)
 				hop = e.hops;
-			b->ia[nt] = out_addr(st, ref); /* the record is in cache: its value was read */
+			b->ia[nt] = e.addr;
 			b->oa[nt] = e.taint;
 			b->ai[nt] = AIDX(e);
 			nt++;
@@ -776,11 +714,13 @@ static int forward_tx(bt *b, uint64_t s)
 	/* prefetch what the outputs' decisions read: the address map's slot,
 	 * the spender and the output's frontier slot (returned to a seed?
 	 * then where its taint is added) */
+	mask = b->cap - 1;
 	for (size_t j = 0; j < nout; j++)
 		if (b->tout[j]) {
 			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
 			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
-			fr_prefetch(b, fo + j);
+			if (b->cap)
+				__builtin_prefetch(&b->map[hh(fo + j + 1) & mask]);
 		}
 	b->res.tot[0].fees += b->tout[nout];
 	/* the time only goes into flows: not read once they are full */
@@ -847,7 +787,7 @@ static int backward_tx(bt *b, uint64_t s)
 		W += b->w[j];
 		b->tp[j] = 0;
 		ent e;
-		if (fr_take(b, fo + j, &e)) {
+		if (map_take(b, fo + j, &e)) {
 			b->tp[j] = e.taint;
 			T += e.taint;
 			ntout++;
@@ -1022,7 +962,7 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	}
-	int rc = fr_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
+	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -1284,9 +1224,6 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 	ct__tr_res_dense(&b.res, b.st->c.addrs);
 	if ((rc = ts_init(&b.pend, b.st->c.txs)))
 		goto out;
-	if (b.st->c.outs && b.st->c.outs <= DFR_MAX &&
-	    (b.dfr = ct__big_zalloc((size_t)b.st->c.outs * sizeof(dent))))
-		b.n_dfr = b.st->c.outs;
 	b.cursor = b.back ? UINT64_MAX : 0;
 	if (!(b.ops = malloc(OPS_MAX * sizeof(*b.ops)))) {
 		rc = ct__err(CT_ENOMEM, "out of memory (trace)");
@@ -1354,7 +1291,6 @@ out_lab:
 out:
 	ct__tr_res_free(&b.res);
 	ct__big_free(b.map, b.cap * sizeof(*b.map));
-	ct__big_free(b.dfr, (size_t)b.n_dfr * sizeof(dent));
 	ts_free(&b.pend);
 	free(b.stop);
 	free(b.sset);

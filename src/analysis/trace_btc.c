@@ -2,10 +2,9 @@
  * trace_btc.c - the UTXO tracing engine over the Bitcoin store.
  *
  * Taint lives on outputs. Forward, a frontier holds the tainted outputs
- * not yet spent by a processed tx (output id -> taint, hops: a direct
- * array by output id, or a hash map for very large stores) and the set of
- * txs that spend them (a hierarchical bitmap over tx ids); txs are
- * processed in chain order (a tx only spends earlier outputs, so when a tx
+ * not yet spent by a processed tx (a hash map: output id -> taint, hops)
+ * and the set of txs that spend them (a hierarchical bitmap over tx ids);
+ * txs are processed in chain order (a tx only spends earlier outputs, so when a tx
  * is taken every tainted input it has is known). Backward is the mirror:
  * the txs that created tainted outputs, taken in decreasing order. Memory:
  * the frontier and the result, plus indexes whose pages are touched only

@@ -89,9 +89,10 @@ int ct__u128_parse(ct_u128 *out, const char *s, int dec)
 			return -1;
 		if (frac >= 0 && ++frac > dec)
 			return -1;
-		if (v > (max - 9) / 10)
+		ct_u128 d = (ct_u128)(*s - '0');
+		if (v > (max - d) / 10) /* exact: every value up to max parses */
 			return -1;
-		v = v * 10 + (ct_u128)(*s - '0');
+		v = v * 10 + d;
 		any = 1;
 	}
 	if (!any)

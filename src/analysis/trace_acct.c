@@ -132,6 +132,21 @@ static uint64_t hmix(uint64_t x)
 	return x ^ (x >> 29);
 }
 
+/* Room for one more element in a growing array (doubling from `first`);
+ * -1 on out of memory, the array untouched. */
+static int grow(void *arrp, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : first;
+	void *na = realloc(*(void **)arrp, nc * elem);
+	if (!na)
+		return -1;
+	*(void **)arrp = na;
+	*cap = nc;
+	return 0;
+}
+
 static acc *acc_find(at *t, uint64_t addr, uint32_t asset)
 {
 	if (!t->n_aslots)
@@ -164,14 +179,8 @@ static acc *acc_new(at *t, uint64_t addr, uint32_t asset)
 		t->aslots = sl;
 		t->n_aslots = ns;
 	}
-	if (t->n_accs == t->cap_accs) {
-		size_t nc = t->cap_accs ? t->cap_accs * 2 : 256;
-		acc *na = realloc(t->accs, nc * sizeof(*na));
-		if (!na)
-			return NULL;
-		t->accs = na;
-		t->cap_accs = nc;
-	}
+	if (grow(&t->accs, &t->cap_accs, t->n_accs, sizeof(acc), 256))
+		return NULL;
 	acc *a = &t->accs[t->n_accs++];
 	memset(a, 0, sizeof(*a));
 	a->addr = addr;
@@ -236,14 +245,8 @@ static int lot_front(acc *a, ct_u128 amt)
 
 static int heap_push(at *t, ev e)
 {
-	if (t->hn == t->hcap) {
-		size_t nc = t->hcap ? t->hcap * 2 : 256;
-		ev *nh = realloc(t->heap, nc * sizeof(*nh));
-		if (!nh)
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-		t->heap = nh;
-		t->hcap = nc;
-	}
+	if (grow(&t->heap, &t->hcap, t->hn, sizeof(ev), 256))
+		return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
 	size_t i = t->hn++;
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
@@ -407,14 +410,8 @@ static int follow(at *t, uint64_t addr, int64_t time, uint64_t id)
 		t->n_cslots = ns;
 		mask = ns - 1;
 	}
-	if (t->n_curs == t->cap_curs) {
-		size_t nc = t->cap_curs ? t->cap_curs * 2 : 64;
-		cursor *ncu = realloc(t->curs, nc * sizeof(*ncu));
-		if (!ncu)
-			return ct__err(CT_ENOMEM, "out of memory");
-		t->curs = ncu;
-		t->cap_curs = nc;
-	}
+	if (grow(&t->curs, &t->cap_curs, t->n_curs, sizeof(cursor), 64))
+		return ct__err(CT_ENOMEM, "out of memory");
 	cursor *c = &t->curs[t->n_curs];
 	memset(c, 0, sizeof(*c));
 	size_t cap = 0;
@@ -655,14 +652,8 @@ static int process(at *t, uint64_t id, int seed_event)
 
 static int add_seed_event(at *t, uint64_t id)
 {
-	if (t->n_seed_x == t->cap_seed_x) {
-		size_t nc = t->cap_seed_x ? t->cap_seed_x * 2 : 64;
-		uint64_t *n = realloc(t->seed_x, nc * sizeof(*n));
-		if (!n)
-			return ct__err(CT_ENOMEM, "out of memory");
-		t->seed_x = n;
-		t->cap_seed_x = nc;
-	}
+	if (grow(&t->seed_x, &t->cap_seed_x, t->n_seed_x, sizeof(uint64_t), 64))
+		return ct__err(CT_ENOMEM, "out of memory");
 	t->seed_x[t->n_seed_x++] = id;
 	if (t->o->backward)
 		return 0; /* started by back_seed() */
@@ -1009,14 +1000,8 @@ static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 of
 	}
 	ad->sent += d; /* backward: what it passed on towards the seeds */
 	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO) {
-		if (t->n_work == t->cap_work) {
-			size_t nc = t->cap_work ? t->cap_work * 2 : 256;
-			bwork *nw = realloc(t->work, nc * sizeof(*nw));
-			if (!nw)
-				return ct__err(CT_ENOMEM, "out of memory");
-			t->work = nw;
-			t->cap_work = nc;
-		}
+		if (grow(&t->work, &t->cap_work, t->n_work, sizeof(bwork), 256))
+			return ct__err(CT_ENOMEM, "out of memory");
 		t->work[t->n_work++] = (bwork){addr, id, off, d, ai, hops};
 		return 0;
 	}

@@ -48,6 +48,8 @@ typedef struct sdn {
 	char name[CT_LBL_MAX_FIELD + 1];
 	size_t name_len;
 	const char *feature_code; /* inside a digital-currency Feature */
+	const char *detail_code;  /* the code of the VersionDetail being read (a
+	                           * nested <Feature/> may clear feature_code) */
 	char *addrs;              /* "CODE\0ADDR\0LINE(8)" records */
 	size_t addrs_len, addrs_cap, n_addrs;
 	int in_date;
@@ -223,6 +225,7 @@ static int on_start(sdn *s, xmlTextReaderPtr r, const char *el, int empty)
 			s->feature_code = ft_code(s, id);
 	} else if (!strcmp(el, "VersionDetail") && s->feature_code && !empty) {
 		s->text_kind = T_DETAIL;
+		s->detail_code = s->feature_code;
 	} else if (!strcmp(el, "DateOfIssue") && xmlTextReaderDepth(r) == 1) {
 		s->in_date = !empty;
 	} else if (s->in_date && !empty) {
@@ -265,7 +268,7 @@ static int on_end(sdn *s, xmlTextReaderPtr r, const char *el, ct__label_emit emi
 	case T_DETAIL:
 		if (!strcmp(el, "VersionDetail")) {
 			s->text_kind = T_NONE;
-			int rc = push_addr(s, s->feature_code, t,
+			int rc = push_addr(s, s->detail_code, t,
 			                   (uint64_t)xmlTextReaderGetParserLineNumber(r));
 			if (rc)
 				return rc;

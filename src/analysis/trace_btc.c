@@ -13,6 +13,7 @@
  */
 #include "analysis/cluster.h"
 #include "analysis/trace.h"
+#include "analysis/txset.h"
 #include "chain/account/acctstore.h"
 #include "labels/labels.h"
 #include "query/db.h"
@@ -45,21 +46,6 @@ typedef struct ent {
 	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
 } ent;
 
-/* The txs waiting to be processed: a bitmap over the store's tx ids with
- * summary levels (a bit per non-zero word of the level below), so the
- * next pending tx after any position is found in a few word reads however
- * sparse the set. Processing order is monotone (forward a tx only spends
- * earlier txs, backward only earlier txs created what it spends), so pops
- * only move one way. Memory: one bit per tx of the chain in lazily
- * touched pages (the parts of the chain the trace reaches), plus 1/63 of
- * that for the summaries. */
-#define TS_LEVELS 6
-typedef struct tset {
-	uint64_t *lv[TS_LEVELS];
-	size_t nw[TS_LEVELS]; /* words per level */
-	int nl;
-	uint64_t n; /* pending txs */
-} tset;
 
 typedef struct trop {
 	uint64_t amt;
@@ -78,7 +64,7 @@ typedef struct bt {
 	size_t n_stop;
 	ent *map;
 	size_t cap, n;
-	tset pend;
+	ct__txset pend;
 	uint64_t cursor; /* the last tx popped (forward: pops go up; backward: down) */
 	/* --since/--until bound the propagation (no address seed: for those
 	 * the window chooses what the address sent, which is then followed) */
@@ -184,129 +170,23 @@ static int map_take(bt *b, uint64_t o, ent *out)
 	return 1;
 }
 
-/* ---- the pending set ------------------------------------------------- */
-
-static int ts_init(tset *t, uint64_t n)
-{
-	memset(t, 0, sizeof(*t));
-	uint64_t bits = n ? n : 1;
-	for (int l = 0; l < TS_LEVELS; l++) {
-		t->nw[l] = (size_t)((bits + 63) / 64);
-		t->lv[l] = ct__big_zalloc(t->nw[l] * sizeof(uint64_t));
-		if (!t->lv[l])
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier of a %llu-tx chain)",
-			               (unsigned long long)n);
-		t->nl = l + 1;
-		if (t->nw[l] == 1)
-			break;
-		bits = t->nw[l];
-	}
-	return 0;
-}
-
-static void ts_free(tset *t)
-{
-	for (int l = 0; l < t->nl; l++)
-		ct__big_free(t->lv[l], t->nw[l] * sizeof(uint64_t));
-}
-
-static void ts_set(tset *t, uint64_t x)
-{
-	uint64_t w = x >> 6, bit = UINT64_C(1) << (x & 63);
-	if (t->lv[0][w] & bit)
-		return;
-	t->n++;
-	for (int l = 0; l < t->nl; l++) {
-		int was = t->lv[l][w] != 0;
-		t->lv[l][w] |= bit;
-		if (was)
-			break;
-		bit = UINT64_C(1) << (w & 63);
-		w >>= 6;
-	}
-}
-
-static void ts_clear(tset *t, uint64_t x)
-{
-	uint64_t w = x >> 6, bit = UINT64_C(1) << (x & 63);
-	if (!(t->lv[0][w] & bit))
-		return;
-	t->n--;
-	for (int l = 0; l < t->nl; l++) {
-		t->lv[l][w] &= ~bit;
-		if (t->lv[l][w])
-			break;
-		bit = UINT64_C(1) << (w & 63);
-		w >>= 6;
-	}
-}
-
-/* The smallest member >= from, or UINT64_MAX. */
-static uint64_t ts_next(const tset *t, uint64_t from)
-{
-	int l = 0;
-	uint64_t pos = from;
-	for (;;) {
-		if (l >= t->nl)
-			return UINT64_MAX;
-		uint64_t w = pos >> 6;
-		if (w >= t->nw[l])
-			return UINT64_MAX;
-		uint64_t m = t->lv[l][w] & (~UINT64_C(0) << (pos & 63));
-		if (m) {
-			pos = w << 6 | (uint64_t)__builtin_ctzll(m);
-			break;
-		}
-		pos = w + 1; /* the next word, as a bit of the level above */
-		l++;
-	}
-	while (l-- > 0)
-		pos = pos << 6 | (uint64_t)__builtin_ctzll(t->lv[l][pos]);
-	return pos;
-}
-
-/* The largest member <= from, or UINT64_MAX. */
-static uint64_t ts_prev(const tset *t, uint64_t from)
-{
-	int l = 0;
-	uint64_t pos = from;
-	for (;;) {
-		if (l >= t->nl)
-			return UINT64_MAX;
-		uint64_t w = pos >> 6;
-		if (w >= t->nw[l]) {
-			w = t->nw[l] - 1;
-			pos = w << 6 | 63;
-		}
-		uint64_t m = t->lv[l][w] & (~UINT64_C(0) >> (63 - (pos & 63)));
-		if (m) {
-			pos = w << 6 | (uint64_t)(63 - __builtin_clzll(m));
-			break;
-		}
-		if (!w)
-			return UINT64_MAX;
-		pos = w - 1;
-		l++;
-	}
-	while (l-- > 0)
-		pos = pos << 6 | (uint64_t)(63 - __builtin_clzll(t->lv[l][pos]));
-	return pos;
-}
+/* ---- the pending set (analysis/txset.h) ------------------------------ */
 
 static int heap_push(bt *b, uint64_t t)
 {
-	ts_set(&b->pend, t);
+	ct__txset_add(&b->pend, t);
 	return 0;
 }
 
 /* The next tx to process (the set must not be empty). */
 static uint64_t heap_pop(bt *b)
 {
-	uint64_t t = b->back ? ts_prev(&b->pend, b->cursor) : ts_next(&b->pend, b->cursor);
-	if (t == UINT64_MAX) /* behind the cursor: cannot happen (see above), but never lose it */
-		t = b->back ? ts_prev(&b->pend, UINT64_MAX) : ts_next(&b->pend, 0);
-	ts_clear(&b->pend, t);
+	uint64_t t = b->back ? ct__txset_prev(&b->pend, b->cursor) : ct__txset_next(&b->pend, b->cursor);
+	if (t == UINT64_MAX) /* behind the cursor: cannot happen (analysis/txset.h), but never lose it */
+		t = b->back ? ct__txset_prev(&b->pend, UINT64_MAX) : ct__txset_next(&b->pend, 0);
+	ct__txset_del(&b->pend, t);
 	b->cursor = t;
+	ct__txset_release(&b->pend, t, b->back);
 	return t;
 }
 
@@ -316,7 +196,7 @@ static size_t heap_peek(const bt *b, uint64_t *nx, size_t want)
 {
 	size_t m = 0;
 	for (uint64_t x = b->cursor; m < want; x++) {
-		x = ts_next(&b->pend, x);
+		x = ct__txset_next(&b->pend, x);
 		if (x == UINT64_MAX)
 			break;
 		nx[m++] = x;
@@ -1221,7 +1101,7 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 	/* the pseudo-addresses (coinbase, unknown, none) are ids near 2^64:
 	 * they stay in the hash map */
 	ct__tr_res_dense(&b.res, b.st->c.addrs);
-	if ((rc = ts_init(&b.pend, b.st->c.txs)))
+	if ((rc = ct__txset_init(&b.pend, b.st->c.txs)))
 		goto out;
 	b.cursor = b.back ? UINT64_MAX : 0;
 	if (!(b.ops = malloc(OPS_MAX * sizeof(*b.ops)))) {
@@ -1290,7 +1170,7 @@ out_lab:
 out:
 	ct__tr_res_free(&b.res);
 	ct__big_free(b.map, b.cap * sizeof(*b.map));
-	ts_free(&b.pend);
+	ct__txset_free(&b.pend);
 	free(b.stop);
 	free(b.sset);
 	free(b.ops);

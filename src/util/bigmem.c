@@ -1,12 +1,15 @@
 /*
  * bigmem.c - see bigmem.h. Below 2 MB plain calloc; above, an anonymous
  * mapping (zero pages on demand) advised MADV_HUGEPAGE where the kernel
- * knows it.
+ * knows it, whose pages can be given back (MADV_DONTNEED: they read as
+ * zero again).
  */
 #include "util/bigmem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define BIG (2u << 20)
 
@@ -31,4 +34,18 @@ void ct__big_free(void *p, size_t n)
 		free(p);
 	else
 		munmap(p, n);
+}
+
+void ct__big_release(void *p, size_t n, size_t off, size_t len)
+{
+	if (!p || n < BIG || off >= n)
+		return;
+	if (len > n - off)
+		len = n - off;
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t pm = (uintptr_t)(ps > 0 ? ps : 4096) - 1;
+	uintptr_t a = ((uintptr_t)p + off + pm) & ~pm;
+	uintptr_t e = ((uintptr_t)p + off + len) & ~pm;
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_DONTNEED);
 }

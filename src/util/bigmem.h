@@ -13,5 +13,10 @@
 /* n zeroed bytes, or NULL (errno set). Free with ct__big_free(p, n). */
 void *ct__big_zalloc(size_t n);
 void ct__big_free(void *p, size_t n);
+/* Give back the pages wholly inside [p + off, p + off + len) of an n-byte
+ * block whose contents there are all zero: they read as zero again, and
+ * no longer count in the process's memory. A no-op for small blocks
+ * (plain heap memory). */
+void ct__big_release(void *p, size_t n, size_t off, size_t len);
 
 #endif

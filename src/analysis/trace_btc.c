@@ -421,6 +421,21 @@ static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, u
 		ct__tr_flow_add(&b->res, &f);
 		return;
 	}
+	if (full) {
+		/* only counted: how many sources get a non-zero share. Two
+		 * cases need no split: every floor share is at least one unit
+		 * (all ns), or every one is zero, when the `amount` units go one
+		 * each to the largest remainders, i.e. the largest sources. */
+		size_t ge1 = 0, nz = 0;
+		for (size_t k = 0; k < ns; k++) {
+			ge1 += (ct_u128)amount * sv[k] >= T;
+			nz += sv[k] != 0;
+		}
+		if (ge1 == ns || ge1 == 0) {
+			b->res.flows_dropped += ge1 ? ns : (amount < nz ? amount : nz);
+			return;
+		}
+	}
 	/* (the per-tx scratch holds nin + nout + 2 >= ns entries, and dst
 	 * and dout are free once the policy was applied) */
 	uint64_t *part = b->dst, *rem = b->dout;

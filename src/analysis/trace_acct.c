@@ -18,6 +18,12 @@
  * the account ever held taint; FIFO / LIFO consume lots oldest / newest
  * first; TIHO taint first, min(t, v). Fees (transfers to no one) carry
  * taint like any outflow and count as fees.
+ *
+ * Backward (where did the value come from): haircut and poison walk all
+ * asked accounts' histories back together in one heap; FIFO, LIFO and
+ * TIHO replay each asked account's lots (oldest, newest or largest
+ * first) and follow the asked units to the inflows they came from. See
+ * docs/internals/trace.md.
  */
 #include "analysis/trace.h"
 #include "chain/account/acctstore.h"
@@ -809,13 +815,71 @@ static ev back_ev(const acc *a, size_t idx, uint64_t who, const ct_acctstore *st
 	return (ev){-ct__acct_xfer_time(st, id), UINT64_MAX - (id * 2 + a->hin[idx]), who};
 }
 
-/* FIFO/LIFO: replay the account's lots (value from before the data is
- * the oldest, as forward) and record what each outflow took. */
+/* Backward policies that replay lots: FIFO, LIFO and TIHO. */
+static int back_lots(const at *t)
+{
+	return t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO || t->pol == CT_POL_TIHO;
+}
+
+/* TIHO backward: the lots as a max-heap of indices into q, largest
+ * remaining first, ties to the older (smaller age). */
+typedef struct lheap {
+	size_t *h;
+	int64_t *age; /* by index into q */
+	size_t n, cap, acap;
+} lheap;
+
+static int lh_before(const lheap *lh, const piece *q, size_t x, size_t y)
+{
+	return q[x].len != q[y].len ? q[x].len > q[y].len : lh->age[x] < lh->age[y];
+}
+
+static void lh_down(lheap *lh, const piece *q, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < lh->n && lh_before(lh, q, lh->h[l], lh->h[m]))
+			m = l;
+		if (r < lh->n && lh_before(lh, q, lh->h[r], lh->h[m]))
+			m = r;
+		if (m == i)
+			return;
+		size_t x = lh->h[i];
+		lh->h[i] = lh->h[m];
+		lh->h[m] = x;
+		i = m;
+	}
+}
+
+/* Add lot qi (of age `age`) to the heap. */
+static int lh_push(lheap *lh, const piece *q, size_t qi, int64_t age)
+{
+	if (grow(&lh->h, &lh->cap, lh->n, sizeof(*lh->h), 16) ||
+	    grow(&lh->age, &lh->acap, qi, sizeof(*lh->age), 16))
+		return ct__err(CT_ENOMEM, "out of memory");
+	lh->age[qi] = age;
+	size_t i = lh->n++;
+	lh->h[i] = qi;
+	while (i && lh_before(lh, q, lh->h[i], lh->h[(i - 1) / 2])) {
+		size_t p = (i - 1) / 2, x = lh->h[i];
+		lh->h[i] = lh->h[p];
+		lh->h[p] = x;
+		i = p;
+	}
+	return 0;
+}
+
+/* FIFO/LIFO/TIHO: replay the account's lots (value from before the data
+ * is the oldest, as forward) and record what each outflow took: the
+ * oldest lot first (FIFO), the newest (LIFO), or the largest (TIHO: as
+ * UTXO backward TIHO gives the asked value to the largest inputs). */
 static int back_pieces(at *t, acc *a)
 {
 	piece *q = NULL, *out = NULL; /* the lots: q[qh..qn) oldest first */
 	size_t qh = 0, qn = 0, qcap = 0, on = 0, ocap = 0;
-	int lifo = t->pol == CT_POL_LIFO, rc = 0;
+	int lifo = t->pol == CT_POL_LIFO, tiho = t->pol == CT_POL_TIHO, rc = 0;
+	lheap lh = {0};
+	int64_t young = 0, old = 0; /* ages of the next inflow and top-up */
 	if (!(a->pfirst = calloc(a->hn + 1, sizeof(*a->pfirst))))
 		return ct__err(CT_ENOMEM, "out of memory");
 #define GROW(arr, n, cap)                                                   \
@@ -843,9 +907,17 @@ static int back_pieces(at *t, acc *a)
 				continue;
 			GROW(q, qn, qcap);
 			q[qn++] = (piece){a->hid[i], 0, v};
+			if (tiho && (rc = lh_push(&lh, q, qn - 1, young++)))
+				goto done;
 			continue;
 		}
-		if (a->htop[i]) {
+		if (a->htop[i] && tiho) {
+			/* value from before the data: older than all held */
+			GROW(q, qn, qcap);
+			q[qn++] = (piece){CT_ACCT_NONE, 0, a->htop[i]};
+			if ((rc = lh_push(&lh, q, qn - 1, --old)))
+				goto done;
+		} else if (a->htop[i]) {
 			/* before everything held */
 			if (qh == 0) {
 				GROW(q, qn, qcap);
@@ -856,15 +928,19 @@ static int back_pieces(at *t, acc *a)
 			}
 			q[qh] = (piece){CT_ACCT_NONE, 0, a->htop[i]};
 		}
-		for (ct_u128 need = v; need > 0 && qn > qh;) {
-			piece *l = lifo ? &q[qn - 1] : &q[qh];
+		for (ct_u128 need = v; need > 0 && (tiho ? lh.n > 0 : qn > qh);) {
+			piece *l = tiho ? &q[lh.h[0]] : lifo ? &q[qn - 1] : &q[qh];
 			ct_u128 take = l->len < need ? l->len : need;
 			GROW(out, on, ocap);
 			out[on++] = (piece){l->src, l->off, take};
 			l->off += take;
 			l->len -= take;
 			need -= take;
-			if (!l->len) {
+			if (tiho) {
+				if (!l->len)
+					lh.h[0] = lh.h[--lh.n];
+				lh_down(&lh, q, 0);
+			} else if (!l->len) {
 				if (lifo)
 					qn--;
 				else
@@ -879,6 +955,8 @@ done:
 #undef GROW
 	free(q);
 	free(out);
+	free(lh.h);
+	free(lh.age);
 	return rc;
 }
 
@@ -939,7 +1017,7 @@ static int back_history(at *t, acc *a)
 		a->hafter[i] = bal;
 	}
 	a->hpos = a->hn;
-	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO)
+	if (back_lots(t))
 		return back_pieces(t, a);
 	return 0;
 }
@@ -999,7 +1077,7 @@ static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 of
 		return 0;
 	}
 	ad->sent += d; /* backward: what it passed on towards the seeds */
-	if (t->pol == CT_POL_FIFO || t->pol == CT_POL_LIFO) {
+	if (back_lots(t)) {
 		if (grow(&t->work, &t->cap_work, t->n_work, sizeof(bwork), 256))
 			return ct__err(CT_ENOMEM, "out of memory");
 		t->work[t->n_work++] = (bwork){addr, id, off, d, ai, hops};
@@ -1169,9 +1247,6 @@ static int back_take(at *t, const bwork *w)
 
 static int run_backward(at *t)
 {
-	if (t->pol == CT_POL_TIHO)
-		return ct__err(CT_EUSER, "backward tracing on an account-model chain supports haircut, poison, "
-		               "fifo and lifo (not tiho: which value was tainted is what backward asks)");
 	int rc;
 	/* seeds newest first: a seed's sender may be asked about an earlier
 	 * seed's moment only once its cursor is there */

@@ -14,7 +14,8 @@
 #     and the whole command's CPU and wall time (GNU time);
 #  2. the planted hot-wallet drain traced 10 hops deep (--max-hops 10,
 #     through services, haircut), wall time of the whole command;
-#  3. peak RSS of each (GNU time).
+#  3. peak RSS of each (GNU time);
+#  4. the ceiling: build/bench/trace_floor on the same seeds, when built.
 set -euo pipefail
 CLI=${1:-build/src/cli/cointrail}
 TXS=${2:-2000000}
@@ -37,6 +38,7 @@ import json,sys
 b=json.load(sys.stdin)
 print((b.get('txids') or [t['txid'] for t in b['txs']])[1])"
 done)
+SEEDS_ALL=$SEEDS
 echo "chain: $TXS txs, $BLOCKS blocks; seeds: $(echo $SEEDS | wc -w) txs"
 for s in $SEEDS; do
 	for r in $(seq "$ROUNDS"); do
@@ -64,6 +66,28 @@ print("overall (engine): %d edges in %.3f s wall = %.2f M edges/s; %.3f s CPU = 
     max(int(r[6]) for r in rows) // 1024))
 print("whole commands: %.2f s CPU (user+sys) = %.2f M edges per CPU-second, %.2f s wall" % (cc, e / cc / 1e6, cw))
 PY
+# the ceiling on the same seeds (bench/trace_floor.c), when it was built
+# beside the CLI: propagation only, in the engine's structures and as a
+# dense sweep; the engine's rate as a share of the first
+FLOOR=$(dirname "$CLI")/../../bench/trace_floor
+CHAIN=$("$CLI" --db "$W/db" stats --json | $PY -c "import json,sys; print(json.load(sys.stdin)['chains'][0]['chain'])")
+if [ -x "$FLOOR" ]; then
+	for s in $SEEDS_ALL; do "$FLOOR" "$W/db" "$CHAIN" "$s"; done > "$W/floor.txt"
+	cat "$W/floor.txt"
+	$PY - "$W/floor.txt" "$W/edges.txt" <<'PY'
+import sys
+fl = [l.split() for l in open(sys.argv[1])]
+ph = [float(l[l.index("=") + 1]) for l in fl if l[0] == "pending-hash"]
+sd = [float(l[l.index("=") + 1]) for l in fl if l[0] == "sweep-dense"]
+rows = [l.split() for l in open(sys.argv[2])]
+eng = sum(int(r[1]) for r in rows) / sum(float(r[7]) for r in rows) / 1e6
+print("ceiling (propagation only): pending-hash %.2f M, sweep-dense %.2f M edges per CPU-second (means); "
+      "the engine's %.2f M is %.0f %% of the first" % (sum(ph) / len(ph), sum(sd) / len(sd), eng,
+                                                        100 * eng / (sum(ph) / len(ph))))
+PY
+else
+	echo "ceiling: $FLOOR not built (cmake --build build --target trace_floor)"
+fi
 # the planted drain, 10 hops deep
 SEEDS=$($PY - "$CLI" "$W/db" "$W/syn/truth.json" <<'PY'
 import json, subprocess, sys

@@ -73,9 +73,37 @@ static void text_tx(json_t *j)
 	}
 }
 
+/* A block of an account chain: its txs and their transfers. */
+static void text_acct_block(json_t *j)
+{
+	char hb[24];
+	json_t *txs = json_object_get(j, "txs"), *v, *x;
+	size_t i, k;
+	printf("block    %s\nchain    %s   height %s   time %s\nprev     %s\n%lld txs, %lld transfers\n",
+	       s_or(j, "hash", "(not in the store: rows from files)"), s_or(j, "chain", "?"),
+	       h_or(j, "height", hb, sizeof(hb)), s_or(j, "time", "?"), s_or(j, "prev", "-"),
+	       i_or(j, "tx_count"), i_or(j, "transfer_count"));
+	json_array_foreach(txs, i, v) {
+		json_t *xs = json_object_get(v, "transfers");
+		printf("  %4zu  %s%s\n", i, s_or(v, "txid", "(no hash)"),
+		       json_is_true(json_object_get(v, "failed")) ? "  FAILED" : "");
+		json_array_foreach(xs, k, x)
+			printf("          %s -> %s  %s %s\n", s_or(x, "from", "-"), s_or(x, "to", "-"),
+			       s_or(x, "amount", "?"), s_or(x, "symbol", ""));
+		if (i == 49 && json_array_size(txs) > 60) {
+			printf("  ... %zu more (use --json for all)\n", json_array_size(txs) - 50);
+			break;
+		}
+	}
+}
+
 static void text_block(json_t *j)
 {
 	char hb[24];
+	if (json_object_get(j, "transfer_count")) {
+		text_acct_block(j);
+		return;
+	}
 	printf("block    %s\nchain    %s   height %s   time %s\nprev     %s\nmerkle   %s\n"
 	       "size     %lld bytes   %lld txs\n",
 	       s_or(j, "hash", "?"), s_or(j, "chain", "?"), h_or(j, "height", hb, sizeof(hb)), s_or(j, "time", "?"),

@@ -281,6 +281,98 @@ int ct__acct_query_tx(ct_db *db, char **out, const char *id, int *handled)
 
 /* ---- address ------------------------------------------------------------ */
 
+/* The txs of block `height`: the block record's range when the store has
+ * the block (RPC ingest, txs appended block by block), else every tx of
+ * that height (rows from files carry heights in any order: one pass over
+ * the tx column). */
+static json_t *block_json(const ct_acctstore *st, uint64_t height, int with_txs)
+{
+	uint64_t b, lo = 0, hi = st->c.txs;
+	ct_acct_block blk;
+	int have = ct__acct_block_find(st, height, &b) == 0;
+	if (have) {
+		ct__acct_block_get(st, b, &blk);
+		lo = blk.first_tx;
+		if (b + 1 < st->c.blocks) {
+			ct_acct_block nx;
+			ct__acct_block_get(st, b + 1, &nx);
+			hi = nx.first_tx;
+		}
+	} else {
+		ct__err_clear();
+	}
+	json_t *txs = json_array();
+	int64_t first_time = INT64_MAX;
+	size_t n_xfers = 0;
+	for (uint64_t t = lo; t < hi; t++) {
+		ct_acct_tx tx;
+		ct__acct_tx_get(st, t, &tx);
+		if (tx.height != height)
+			continue;
+		if (tx.time < first_time)
+			first_time = tx.time;
+		json_t *tj = tx_json(st, t);
+		n_xfers += json_array_size(json_object_get(tj, "transfers"));
+		if (with_txs) {
+			json_array_append_new(txs, tj);
+		} else {
+			json_array_append(txs, json_object_get(tj, "txid"));
+			json_decref(tj);
+		}
+	}
+	if (!have && json_array_size(txs) == 0) {
+		json_decref(txs);
+		return NULL;
+	}
+	json_t *j = json_object();
+	char hex[67] = "0x";
+	if (have) {
+		ct__hex(hex + 2, blk.hash, 32);
+		json_object_set_new(j, "hash", json_string(hex));
+	} else {
+		json_object_set_new(j, "hash", json_null());
+	}
+	json_object_set_new(j, "chain", json_string(st->chain->name));
+	json_object_set_new(j, "height", jheight(height));
+	json_object_set_new(j, "time", have ? jtime(blk.time)
+	                                    : first_time == INT64_MAX ? json_null() : jtime(first_time));
+	if (have) {
+		ct__hex(hex + 2, blk.parent, 32);
+		json_object_set_new(j, "prev", json_string(hex));
+	} else {
+		json_object_set_new(j, "prev", json_null());
+	}
+	json_object_set_new(j, "tx_count", json_integer((json_int_t)json_array_size(txs)));
+	json_object_set_new(j, "transfer_count", json_integer((json_int_t)n_xfers));
+	json_object_set_new(j, with_txs ? "txs" : "txids", txs);
+	return j;
+}
+
+int ct__acct_query_block(ct_db *db, char **out, const char *id, int with_txs, int *handled)
+{
+	const ct_acct_chain *want, *chains[MAX_CHAINS];
+	const char *s = strip_acct_chain(id, &want);
+	*handled = want != NULL;
+	size_t len = strlen(s);
+	if (!len || len > 19 || strspn(s, "0123456789") != len)
+		return ct__err(want ? CT_EUSER : CT_ENOTFOUND,
+		               "'%s': a block of an account chain is named by its height", id);
+	uint64_t height = strtoull(s, NULL, 10);
+	size_t k = chains_to_search(db, want, chains);
+	for (size_t i = 0; i < k; i++) {
+		ct_acctstore *st;
+		if (ct__acctstore_open(&st, db->dir, chains[i], 0) != 0)
+			return CT_ECORRUPT;
+		json_t *j = block_json(st, height, with_txs);
+		ct__acctstore_close(st);
+		if (j) {
+			*handled = 1;
+			return finish(j, out);
+		}
+	}
+	return ct__err(CT_ENOTFOUND, "block %s not found", id);
+}
+
 static json_t *address_json(const ct_acctstore *st, uint64_t a, size_t max_txs, ct_labels *lab)
 {
 	ct_acct_total *tot = NULL;

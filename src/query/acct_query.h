@@ -20,6 +20,9 @@
 int ct__acct_query_tx(ct_db *db, char **out, const char *id, int *handled);
 int ct__acct_query_address(ct_db *db, char **out, const char *addr, size_t max_txs,
                            int *handled);
+/* Block "[chain:]HEIGHT" of an account chain: its txs (with_txs: in full,
+ * else their ids); the same CT_ENOTFOUND / *handled contract. */
+int ct__acct_query_block(ct_db *db, char **out, const char *id, int with_txs, int *handled);
 /* Append one object per account chain to the stats "chains" array. */
 int ct__acct_stats_append(ct_db *db, json_t *chains);
 /* Append one object per account chain to the check "chains" array;

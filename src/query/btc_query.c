@@ -263,12 +263,21 @@ int ct_query_block(ct_db *db, char **out, const char *id, int with_txs)
 	ct_btcstore *st[MAX_NETS];
 	size_t n;
 	uint8_t hash[32];
+	int acct = 0, rc;
+	/* Bitcoin first (a bare height means a Bitcoin block where there is
+	 * one), then the account chains; a chain prefix picks one */
+	if (!ct__db_btc_nets(db, &want, 1) || strchr(id, ':')) {
+		rc = ct__acct_query_block(db, out, id, with_txs, &acct);
+		if (rc != CT_ENOTFOUND || acct || !ct__db_btc_nets(db, &want, 1))
+			return rc;
+		ct__err_clear();
+	}
 	const char *s = strip_chain(id, &want);
 	int is_hash = strlen(s) == 64 && ct__unhex_rev(hash, s, 32) == 0;
 	int is_height = *s && strspn(s, "0123456789") == strlen(s) && strlen(s) < 10;
 	if (!is_hash && !is_height)
 		return ct__err(CT_EUSER, "'%s' is neither a block height nor a block hash", id);
-	int rc = open_stores(db, want, st, &n);
+	rc = open_stores(db, want, st, &n);
 	if (rc)
 		return rc;
 	rc = ct__err(CT_ENOTFOUND, "block %s not found", s);
@@ -282,6 +291,11 @@ int ct_query_block(ct_db *db, char **out, const char *id, int with_txs)
 		}
 	}
 	close_stores(st, n);
+	if (rc == CT_ENOTFOUND && is_height && !want) {
+		/* no such Bitcoin block: an account chain's, if any */
+		int r2 = ct__acct_query_block(db, out, id, with_txs, &acct);
+		return r2 == CT_ENOTFOUND ? ct__err(CT_ENOTFOUND, "block %s not found", s) : r2;
+	}
 	return rc;
 }
 

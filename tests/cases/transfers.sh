@@ -25,6 +25,33 @@ d1=$(digest "$WORK/nem")
 "$CLI" --db "$WORK/nem" ingest transfers "$WORK/syn/transfers.csv" 2>/dev/null >/dev/null
 [ "$(digest "$WORK/nem")" = "$d1" ] || fail "re-ingest changed the store"
 
+# `block` of an account chain: the txs of that height as the CSV has them
+# (rows from files: no block hash), with and without the chain prefix;
+# a height with no rows is not found
+"$PY" - "$WORK/syn/transfers.csv" "$CLI" "$WORK/nem" <<'EOF' || fail "block look-up"
+import csv, json, subprocess, sys
+from collections import defaultdict
+f, cli, db = sys.argv[1:4]
+by = defaultdict(lambda: [set(), 0])
+for r in csv.DictReader(open(f)):
+    h = by[int(r["block_height"])]
+    h[0].add("0x" + r["tx_hash"].lower().removeprefix("0x"))
+    h[1] += 1
+heights = sorted(by)
+for n, hgt in enumerate([heights[0], heights[len(heights) // 2], heights[-1]]):
+    arg = ("nem:%d" if n % 2 else "%d") % hgt
+    j = json.loads(subprocess.run([cli, "--db", db, "block", arg, "--json"], check=True,
+                                  capture_output=True, text=True).stdout)
+    txids = {t["txid"] for t in j["txs"]}
+    xfers = sum(len(t["transfers"]) for t in j["txs"])
+    assert (j["chain"], j["height"], j["hash"]) == ("nem", hgt, None), j
+    assert txids == by[hgt][0] and j["tx_count"] == len(by[hgt][0]), (hgt, txids ^ by[hgt][0])
+    assert xfers == by[hgt][1] == j["transfer_count"], (hgt, xfers, by[hgt][1])
+missing = max(heights) + 1000
+r = subprocess.run([cli, "--db", db, "block", "nem:%d" % missing], capture_output=True, text=True)
+assert r.returncode == 1 and "not found" in r.stderr, (r.returncode, r.stderr)
+EOF
+
 # 2. generated JSON Lines and CSV: tokens past 128 bits, exponents, unsorted
 #    times, zones, failed rows, shared tx hashes, EIP-55 input
 "$PY" - "$WORK" <<'EOF'

@@ -5,8 +5,9 @@
 # amount in base units, tx, block, failed), every tx, every stored block's
 # hash, and optionally the balances of the touched accounts.
 # With --cli, the look-ups are checked too: `tx --json` of every expected tx
-# (its transfers and fee) and `address --json` of the touched accounts
-# (per-asset balances against the node).
+# (its transfers and fee), `block --json` of the newest 40 blocks (hash,
+# parent and txs against the node) and `address --json` of the touched
+# accounts (per-asset balances against the node).
 #   compare.py STATE DUMP URL [--upto N] [--balances FILE] [--cli CLI --db DB]
 import json
 import subprocess
@@ -41,7 +42,7 @@ def run(cli, db, *a):
     return json.loads(out.stdout)
 
 
-def lookups(cli, db, st, lim, balf):
+def lookups(cli, db, st, lim, balf, url):
     bad = []
     exp = [e for e in st["expected"] if e["block"] <= lim]
     for t in st["txs"]:
@@ -61,6 +62,16 @@ def lookups(cli, db, st, lim, balf):
                       units(x["amount"], x["decimals"]), x["failed"]) for x in j["transfers"])
         if want != got:
             bad.append("tx %s: transfers %s, expected %s" % (t["tx"], got, want))
+    # `block eth:N` of the newest blocks (at most 40): hash, parent and txs
+    # as the node has them
+    for n in range(max(0, lim - 39), lim + 1):
+        j = run(cli, db, "block", "eth:%d" % n)
+        nb = rpc(url, "eth_getBlockByNumber", [hex(n), False])
+        got = sorted(t["txid"] for t in j["txs"])
+        if (j["hash"], j["prev"], j["height"], got) != (nb["hash"], nb["parentHash"], n,
+                                                       sorted(nb["transactions"])):
+            bad.append("block %d: %s %s %s, the node says %s %s %s" % (
+                n, j["hash"], j["prev"], got, nb["hash"], nb["parentHash"], sorted(nb["transactions"])))
     if balf:
         for acc, b in json.load(open(balf)).items():
             j = run(cli, db, "address", "eth:" + acc, "--limit", "1000")
@@ -134,7 +145,7 @@ def main():
 
     if "--cli" in args:
         cli, db = args[args.index("--cli") + 1], args[args.index("--db") + 1]
-        bad += lookups(cli, db, st, lim, balf)
+        bad += lookups(cli, db, st, lim, balf, url)
 
     for b in bad[:30]:
         print("MISMATCH:", b)

@@ -46,7 +46,6 @@ typedef struct ent {
 	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
 } ent;
 
-
 typedef struct trop {
 	uint64_t amt;
 	uint32_t idx; /* result entry                        */

@@ -11,15 +11,6 @@
 #include <stdint.h>
 #include <string.h>
 
-static uint64_t rng = 88172645463325252ull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* The reference: floor shares, then one unit to the largest remainders
  * (ties: lowest index), only among non-zero weights. */
 static void ref_split(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_t *out)
@@ -72,12 +63,12 @@ int main(void)
 	/* random amounts of every magnitude, up to 21 M BTC in satoshi */
 	int bad = 0;
 	for (int i = 0; i < 200000; i++) {
-		size_t n = 1 + next() % 8;
+		size_t n = 1 + tap_rand() % 8;
 		uint64_t w[8];
-		int bits = 1 + (int)(next() % 51);
+		int bits = 1 + (int)(tap_rand() % 51);
 		for (size_t k = 0; k < n; k++)
-			w[k] = next() % 4 == 0 ? 0 : next() >> (64 - bits);
-		uint64_t T = next() >> (64 - (1 + (int)(next() % 51)));
+			w[k] = tap_rand() % 4 == 0 ? 0 : tap_rand() >> (64 - bits);
+		uint64_t T = tap_rand() >> (64 - (1 + (int)(tap_rand() % 51)));
 		bad += !one(T, w, n);
 	}
 	CHECK(bad == 0);

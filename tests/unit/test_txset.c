@@ -16,15 +16,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static uint64_t rng = 0x2545f4914f6cdd1dull;
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static uint64_t ref_next(const unsigned char *f, uint64_t n, uint64_t from)
 {
 	for (uint64_t x = from; x < n; x++)
@@ -50,8 +41,8 @@ static int random_ops(uint64_t n, int ops)
 	if (!f || ct__txset_init(&t, n))
 		return 1;
 	for (int i = 0; i < ops; i++) {
-		uint64_t x = next() % n;
-		switch (next() % 4) {
+		uint64_t x = tap_rand() % n;
+		switch (tap_rand() % 4) {
 		case 0:
 		case 1:
 			count += !f[x];
@@ -139,6 +130,7 @@ static void release_run(int back)
 
 int main(void)
 {
+	tap_seed(0x2545f4914f6cdd1dull);
 	/* sizes: one word, one summary level, several, five */
 	uint64_t sizes[] = {1, 64, 65, 4096, 4097, 300000, UINT64_C(1) << 21};
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)

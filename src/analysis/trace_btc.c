@@ -1,17 +1,19 @@
 /*
  * trace_btc.c - the UTXO tracing engine over the Bitcoin store.
  *
- * Taint lives on outputs. Forward, a frontier holds the tainted outputs
- * not yet spent by a processed tx (a hash map: output id -> taint, hops)
- * and the set of txs that spend them (a hierarchical bitmap over tx ids);
- * txs are processed in chain order (a tx only spends earlier outputs, so when a tx
- * is taken every tainted input it has is known). Backward is the mirror:
- * the txs that created tainted outputs, taken in decreasing order. Memory:
+ * Taint lives on outputs. Forward, the frontier holds the tainted outputs
+ * not yet spent by a processed tx, filed under the tx that spends them
+ * (analysis/frontier.h); txs are processed in chain order (a tx only
+ * spends earlier outputs, so when a tx is taken every tainted input it has
+ * is known). Backward is the mirror: the txs that created tainted outputs,
+ * taken in decreasing order, with the tainted outputs in a hash map (output
+ * id -> taint, hops) and those txs in a bitmap over tx ids. Memory:
  * the frontier and the result, plus indexes whose pages are touched only
  * where the trace goes (docs/internals/trace.md). Policy arithmetic:
  * trace_res.c.
  */
 #include "analysis/cluster.h"
+#include "analysis/frontier.h"
 #include "analysis/trace.h"
 #include "analysis/txset.h"
 #include "chain/account/acctstore.h"
@@ -61,9 +63,10 @@ typedef struct bt {
 	int have_cut;
 	uint64_t *stop;
 	size_t n_stop;
-	ent *map;
+	ent *map; /* backward: the tainted outputs */
 	size_t cap, n;
-	ct__txset pend;
+	ct__txset pend; /* backward: the txs that created them */
+	ct__front fr;   /* forward: the frontier */
 	uint64_t cursor; /* the last tx popped (forward: pops go up; backward: down) */
 	/* --since/--until bound the propagation (no address seed: for those
 	 * the window chooses what the address sent, which is then followed) */
@@ -189,29 +192,15 @@ static uint64_t heap_pop(bt *b)
 	return t;
 }
 
-/* Up to `want` of the txs popped next (those pushed meanwhile may come
- * first). For prefetching; forward only. */
-static size_t heap_peek(const bt *b, uint64_t *nx, size_t want)
-{
-	size_t m = 0;
-	for (uint64_t x = b->cursor; m < want; x++) {
-		x = ct__txset_next(&b->pend, x);
-		if (x == UINT64_MAX)
-			break;
-		nx[m++] = x;
-	}
-	return m;
-}
-
-/* Forward: start the reads of the txs popped next, in stages so that each
- * stage's addresses come from lines an earlier pop prefetched: the tx
+/* Forward: start the reads of the txs taken next, in stages so that each
+ * stage's addresses come from lines an earlier take prefetched: the tx
  * records of the 3rd-8th, the input records of the 2nd-3rd, the spent
- * outputs and frontier slots of the next. Only hints: a tx pushed in the
- * meantime may come first. */
+ * outputs of the next. Only hints: a tx pushed in the meantime may come
+ * first. */
 static void lookahead(bt *b)
 {
 	uint64_t nx[8];
-	size_t m = heap_peek(b, nx, 8);
+	size_t m = ct__front_peek(&b->fr, nx, 8);
 	const ct_btcstore *st = b->st;
 	for (size_t k = 3; k < m; k++)
 		__builtin_prefetch(ct__col_get(&st->txs, nx[k]));
@@ -219,14 +208,10 @@ static void lookahead(bt *b)
 		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[k])));
 	if (m) {
 		uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
-		size_t mask = b->cap - 1;
 		for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
 			uint64_t ref = ct__in_ref(st, i);
-			if (!(ref & CT_IN_UNRESOLVED_BIT)) {
+			if (!(ref & CT_IN_UNRESOLVED_BIT))
 				__builtin_prefetch(ct__col_at(&st->outs, ref));
-				if (b->cap)
-					__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
-			}
 		}
 	}
 }
@@ -480,6 +465,8 @@ static size_t group(uint64_t *a, uint64_t *t, size_t n)
 /* Taint `amt` reaches output o (paying address a) at `hops`. `next` is
  * the tx to continue with (forward: the spender; backward: the creator),
  * UINT64_MAX when none. */
+static int seed_live(const bt *b, uint64_t o);
+
 static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next)
 {
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
@@ -491,8 +478,12 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 	op_log(b, idx, OP_RECV | (hops < (1u << 28) ? hops : (1u << 28) - 1) << 4, amt);
 	unsigned why = 0;
 	/* a seed output reached again? (only ids in the seeds' range can be) */
-	ent *e = o == UINT64_MAX || o < b->seed_lo || o > b->seed_hi ? NULL : map_find(b, o);
-	if (e && (e->aidx & F_SEED))
+	int seed = 0;
+	if (o != UINT64_MAX && o >= b->seed_lo && o <= b->seed_hi) {
+		const ent *e = b->back ? map_find(b, o) : NULL;
+		seed = b->back ? e && (e->aidx & F_SEED) : seed_live(b, o);
+	}
+	if (seed)
 		why = CT_END_SEED;
 	else if (a == ID_COINBASE)
 		why = CT_END_COINBASE;
@@ -519,28 +510,81 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		op_log(b, idx, OP_STOP | why << 4, amt);
 		return 0;
 	}
+	if (!b->back)
+		return ct__front_push(&b->fr, &(ct__frec){next, o, amt, a, hops, idx});
 	int rc = map_add(b, o, amt, hops, 0, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
 
 /* ---- one tx ------------------------------------------------------------ */
 
-static int forward_tx(bt *b, uint64_t s)
+/* Which input of tx s each of its frontier records is for: b->len[k] is
+ * the record of input k, or CT_FRONT_NONE. The refs are in b->refs. */
+static int match_records(bt *b, uint64_t s, size_t nin, uint32_t head, uint32_t m)
+{
+	for (size_t k = 0; k < nin; k++)
+		b->len[k] = CT_FRONT_NONE;
+	uint32_t found = 0;
+	if (m <= 8 || nin <= 8) {
+		for (uint32_t i = head; i != CT_FRONT_NONE; i = ct__front_next(&b->fr, i)) {
+			uint64_t o = ct__front_rec(&b->fr, i)->o;
+			for (size_t k = 0; k < nin; k++)
+				if (b->refs[k] == o && b->len[k] == CT_FRONT_NONE) {
+					b->len[k] = i;
+					found++;
+					break;
+				}
+		}
+	} else {
+		/* a consolidation: the records by output id in a small hash
+		 * (keys in tp, record indexes in dst; the scratch holds 2 *
+		 * (nin + nout) + 2 >= 2m) */
+		size_t cap = 16;
+		while (cap < 2 * (size_t)m)
+			cap *= 2;
+		if (cap > b->scap && scratch(b, cap))
+			return CT_ENOMEM;
+		memset(b->tp, 0, cap * sizeof(*b->tp));
+		for (uint32_t i = head; i != CT_FRONT_NONE; i = ct__front_next(&b->fr, i)) {
+			uint64_t key = ct__front_rec(&b->fr, i)->o + 1;
+			size_t x = hh(key) & (cap - 1);
+			while (b->tp[x])
+				x = (x + 1) & (cap - 1);
+			b->tp[x] = key;
+			b->dst[x] = i;
+		}
+		for (size_t k = 0; k < nin; k++) {
+			uint64_t key = b->refs[k] + 1;
+			for (size_t x = hh(key) & (cap - 1); b->tp[x]; x = (x + 1) & (cap - 1))
+				if (b->tp[x] == key) {
+					b->len[k] = b->dst[x];
+					b->tp[x] = UINT64_MAX; /* taken (a tx spends an output once) */
+					found++;
+					break;
+				}
+		}
+	}
+	if (found != m)
+		return ct__err(CT_ECORRUPT, "tx %llu does not spend an output the store says it spends",
+		               (unsigned long long)s);
+	return 0;
+}
+
+static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 {
 	ct_btcstore *st = b->st;
 	uint64_t fi = ct__tx_first_in(st, s), ei = ct__tx_end_in(st, s);
 	uint64_t fo = ct__tx_first_out(st, s), eo = ct__tx_end_out(st, s);
 	size_t nin = (size_t)(ei - fi), nout = (size_t)(eo - fo);
-	int rc = scratch(b, nin + nout + 2);
+	int rc = scratch(b, 2 * (nin + nout) + 2);
 	if (rc)
 		return rc;
 	uint64_t V = 0, T = 0, W = 0;
 	uint32_t hop = UINT32_MAX;
 	size_t unknown = 0, nt = 0;
-	/* first the references, prefetching what the second pass reads (the
-	 * spent outputs' records and the frontier's slots) so that the misses
-	 * overlap instead of queueing */
-	size_t mask = b->cap - 1;
+	/* first the references, prefetching the spent outputs' records that
+	 * the second pass reads, so that the misses overlap instead of
+	 * queueing */
 	/* the tx's own outputs (values, addresses, spenders) do not depend on
 	 * the inputs: start their reads now */
 	__builtin_prefetch(ct__col_at(&st->outs, fo));
@@ -552,12 +596,11 @@ static int forward_tx(bt *b, uint64_t s)
 	for (size_t k = 0; k < nin; k++) {
 		uint64_t ref = ct__in_ref(st, fi + k);
 		b->refs[k] = ref;
-		if (!(ref & CT_IN_UNRESOLVED_BIT)) {
+		if (!(ref & CT_IN_UNRESOLVED_BIT))
 			__builtin_prefetch(ct__col_at(&st->outs, ref));
-			if (b->cap)
-				__builtin_prefetch(&b->map[hh(ref + 1) & mask]);
-		}
 	}
+	if ((rc = match_records(b, s, nin, head, m)))
+		return rc;
 	for (size_t k = 0; k < nin; k++) {
 		uint64_t ref = b->refs[k];
 		b->v[k] = b->t[k] = 0;
@@ -567,15 +610,15 @@ static int forward_tx(bt *b, uint64_t s)
 		}
 		b->v[k] = ct__out_value(st, ref);
 		V += b->v[k];
-		ent e;
-		if (map_take(b, ref, &e)) {
-			b->t[k] = e.taint;
-			T += e.taint;
-			if (e.hops < hop)
-				hop = e.hops;
-			b->ia[nt] = e.addr;
-			b->oa[nt] = e.taint;
-			b->ai[nt] = AIDX(e);
+		if (b->len[k] != CT_FRONT_NONE) {
+			const ct__frec *e = ct__front_rec(&b->fr, (uint32_t)b->len[k]);
+			b->t[k] = e->taint;
+			T += e->taint;
+			if (e->hops < hop)
+				hop = e->hops;
+			b->ia[nt] = e->addr;
+			b->oa[nt] = e->taint;
+			b->ai[nt] = AIDX(*e);
 			nt++;
 		}
 	}
@@ -604,16 +647,12 @@ static int forward_tx(bt *b, uint64_t s)
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
 	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
-	/* prefetch what the outputs' decisions read: the address map's slot,
-	 * the spender and the output's frontier slot (returned to a seed?
-	 * then where its taint is added) */
-	mask = b->cap - 1;
+	/* prefetch what the outputs' decisions read: the address map's slot
+	 * and the spender */
 	for (size_t j = 0; j < nout; j++)
 		if (b->tout[j]) {
 			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
 			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
-			if (b->cap)
-				__builtin_prefetch(&b->map[hh(fo + j + 1) & mask]);
 		}
 	b->res.tot[0].fees += b->tout[nout];
 	/* the time only goes into flows: not read once they are full */
@@ -789,7 +828,9 @@ static int backward_tx(bt *b, uint64_t s)
 /* ---- seeds ------------------------------------------------------------- */
 
 /* Seed outputs already counted (a seed given twice, or a tx and one of
- * its outputs): a small open-addressing set. */
+ * its outputs): a small open-addressing set of output id + 1; the top bit
+ * marks a seed put in the forward frontier (seed_live). */
+#define SEED_LIVE (UINT64_C(1) << 63)
 static int seen_before(bt *b, uint64_t o)
 {
 	if ((b->sn + 1) * 2 > b->scap2) {
@@ -799,7 +840,7 @@ static int seen_before(bt *b, uint64_t o)
 			return -1;
 		for (size_t i = 0; i < b->scap2; i++)
 			if (b->sset[i]) {
-				size_t s = hh(b->sset[i]) & (nc - 1);
+				size_t s = hh(b->sset[i] & ~SEED_LIVE) & (nc - 1);
 				while (ns[s])
 					s = (s + 1) & (nc - 1);
 				ns[s] = b->sset[i];
@@ -810,13 +851,33 @@ static int seen_before(bt *b, uint64_t o)
 	}
 	size_t mask = b->scap2 - 1, s = hh(o + 1) & mask;
 	while (b->sset[s]) {
-		if (b->sset[s] == o + 1)
+		if ((b->sset[s] & ~SEED_LIVE) == o + 1)
 			return 1;
 		s = (s + 1) & mask;
 	}
 	b->sset[s] = o + 1;
 	b->sn++;
 	return 0;
+}
+
+/* The sset slot of seed output o, or NULL. */
+static uint64_t *seed_slot(const bt *b, uint64_t o)
+{
+	if (!b->scap2)
+		return NULL;
+	size_t mask = b->scap2 - 1, s = hh(o + 1) & mask;
+	for (; b->sset[s]; s = (s + 1) & mask)
+		if ((b->sset[s] & ~SEED_LIVE) == o + 1)
+			return &b->sset[s];
+	return NULL;
+}
+
+/* Forward: is o a seed output waiting in the frontier? (Taint that comes
+ * back to it ends there: it is counted among the seeds already.) */
+static int seed_live(const bt *b, uint64_t o)
+{
+	const uint64_t *p = seed_slot(b, o);
+	return p && (*p & SEED_LIVE);
 }
 
 static int seed_output(bt *b, uint64_t o)
@@ -855,7 +916,12 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	}
-	int rc = map_add(b, o, v, 0, F_SEED, (uint32_t)(ad - b->res.addrs), a);
+	uint32_t idx = (uint32_t)(ad - b->res.addrs);
+	if (!b->back) {
+		*seed_slot(b, o) |= SEED_LIVE;
+		return ct__front_push(&b->fr, &(ct__frec){next, o, v, a, 0, idx | F_SEED});
+	}
+	int rc = map_add(b, o, v, 0, F_SEED, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -1115,7 +1181,7 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 	/* the pseudo-addresses (coinbase, unknown, none) are ids near 2^64:
 	 * they stay in the hash map */
 	ct__tr_res_dense(&b.res, b.st->c.addrs);
-	if ((rc = ct__txset_init(&b.pend, b.st->c.txs)))
+	if ((rc = b.back ? ct__txset_init(&b.pend, b.st->c.txs) : ct__front_init(&b.fr, b.st->c.txs)))
 		goto out;
 	b.cursor = b.back ? UINT64_MAX : 0;
 	if (!(b.ops = malloc(OPS_MAX * sizeof(*b.ops)))) {
@@ -1155,16 +1221,31 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 			json_decref(seeds);
 			goto out_lab;
 		}
-	while (b.pend.n) {
-		uint64_t t = heap_pop(&b);
-		if (!b.back)
-			lookahead(&b);
-		if ((rc = b.back ? backward_tx(&b, t) : forward_tx(&b, t))) {
+	for (;;) {
+		uint64_t t;
+		if (b.back) {
+			if (!b.pend.n)
+				break;
+			t = heap_pop(&b);
+			rc = backward_tx(&b, t);
+		} else {
+			uint32_t head, m;
+			if ((rc = ct__front_take(&b.fr, &t, &head, &m)) == 1) {
+				rc = 0;
+				break;
+			}
+			if (!rc) {
+				lookahead(&b);
+				rc = forward_tx(&b, t, head, m);
+			}
+		}
+		if (rc) {
 			json_decref(seeds);
 			goto out_lab;
 		}
-		if (b.n > b.res.peak_frontier)
-			b.res.peak_frontier = b.n;
+		uint64_t held = b.back ? b.n : b.fr.n;
+		if (held > b.res.peak_frontier)
+			b.res.peak_frontier = held;
 	}
 	op_flush(&b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1185,6 +1266,7 @@ out:
 	ct__tr_res_free(&b.res);
 	ct__big_free(b.map, b.cap * sizeof(*b.map));
 	ct__txset_free(&b.pend);
+	ct__front_free(&b.fr);
 	free(b.stop);
 	free(b.sset);
 	free(b.ops);

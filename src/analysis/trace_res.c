@@ -195,6 +195,39 @@ static inline void divide(ct_u128 p, uint64_t D, uint64_t *q, uint64_t *r)
 	*r = (uint64_t)(p - gd);
 }
 
+typedef struct remk {
+	uint64_t rem;
+	size_t k;
+} remk;
+
+static int cmp_remk(const void *x, const void *y)
+{
+	const remk *a = x, *b = y;
+	if (a->rem != b->rem)
+		return a->rem > b->rem ? -1 : 1;
+	return a->k < b->k ? -1 : a->k > b->k;
+}
+
+/* The `left` units to the largest remainders among non-zero weights
+ * (ties: lowest k), by one sort; 0 when out of memory (the caller then
+ * scans). */
+static int split_sorted(const uint64_t *w, size_t n, uint64_t left, uint64_t *out,
+                        const uint64_t *rem)
+{
+	remk *o = malloc(n * sizeof(*o));
+	if (!o)
+		return 0;
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (w[k])
+			o[m++] = (remk){rem[k], k};
+	qsort(o, m, sizeof(*o), cmp_remk);
+	for (size_t i = 0; i < m && left > 0; i++, left--)
+		out[o[i].k]++;
+	free(o);
+	return 1;
+}
+
 void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_t *out,
                     uint64_t *rem)
 {
@@ -212,7 +245,11 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 		sum += out[k];
 	}
 	uint64_t left = T - sum; /* < n when sum(w) == D */
-	/* One more unit to the `left` largest remainders (ties: lowest k). */
+	/* One more unit to the `left` largest remainders (ties: lowest k).
+	 * A fan-out of many outputs with many units left: sort once instead
+	 * of a scan per unit. */
+	if (left > 4 && n > 16 && split_sorted(w, n, left, out, rem))
+		return;
 	while (left > 0) {
 		size_t best = n;
 		for (size_t k = 0; k < n; k++)

@@ -72,6 +72,20 @@ int main(void)
 		bad += !one(T, w, n);
 	}
 	CHECK(bad == 0);
+	/* fan-outs: many outputs, many units left for the remainders (the
+	 * split sorts the remainders then), equal remainders included */
+	bad = 0;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = 17 + tap_rand() % 48;
+		uint64_t w[64];
+		for (size_t k = 0; k < n; k++)
+			w[k] = tap_rand() % 5 == 0 ? 0 : 1 + tap_rand() % (i % 2 ? 7 : 100000);
+		uint64_t D = 0;
+		for (size_t k = 0; k < n; k++)
+			D += w[k];
+		bad += !one(D ? tap_rand() % D : 0, w, n);
+	}
+	CHECK(bad == 0);
 	/* extremes: products near 2^127, quotients near 2^64, tiny divisors */
 	{
 		uint64_t w1[] = {UINT64_MAX / 4, UINT64_MAX / 4 - 1, 3};

@@ -1,0 +1,104 @@
+/*
+ * frontier.h - the forward tracer's frontier: tainted outputs waiting for
+ * the tx that spends them, as records filed under that tx.
+ *
+ * A forward trace takes txs in chain order, and every record it files is
+ * for a tx after the one it is processing. So the records go into buckets
+ * of CT_FRONT_TXS consecutive spender ids (an append to the bucket's
+ * array), and a bucket is opened only when the trace gets there: its
+ * records are spread into a window with a list head and a bit per tx of
+ * the bucket, and the window's bits give the txs in order. A record for a
+ * tx of the open bucket goes straight into the window.
+ *
+ * Why not a map keyed by output id: a tx would then probe the map once
+ * per input at a random place, and a pending-tx set would have to be kept
+ * beside it. Here a tx gets its records in one list, the bucket being
+ * worked on is a few cache-resident kilobytes, and the pushes are appends
+ * (bench/RESULTS.md §trace measures both shapes).
+ *
+ * Memory: the records held (the frontier), the open window, and a
+ * 16-byte directory entry per CT_FRONT_TXS txs of the chain (4 MB for
+ * a billion txs).
+ */
+#ifndef CT_ANALYSIS_FRONTIER_H
+#define CT_ANALYSIS_FRONTIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CT_FRONT_SHIFT 12
+#define CT_FRONT_TXS ((uint64_t)1 << CT_FRONT_SHIFT)
+#define CT_FRONT_NONE UINT32_MAX
+
+/* Taint on output `o` (paying `addr`), waiting for tx `s` to spend it. */
+typedef struct ct__frec {
+	uint64_t s, o, taint, addr;
+	uint32_t hops, aidx;
+} ct__frec;
+
+typedef struct ct__fbucket {
+	ct__frec *r;
+	uint32_t n, cap;
+} ct__fbucket;
+
+typedef struct ct__front {
+	uint64_t ntx;
+	ct__fbucket *dir;
+	size_t ndir;
+	size_t lo;     /* no bucket below holds records */
+	size_t wcur;   /* the bucket in the window; SIZE_MAX: none */
+	uint32_t wpos; /* the window's next position to look at */
+	ct__frec *wr;  /* the window's records, */
+	uint32_t *wnext; /* each linked to the next of its tx */
+	uint32_t wn, wcap;
+	uint32_t *whead; /* per tx of the bucket: its first record */
+	uint64_t wbits[CT_FRONT_TXS / 64];
+	uint64_t n;    /* records held */
+	uint64_t last; /* the last tx taken; pushes must be after it */
+	int taken;
+} ct__front;
+
+/* An empty frontier for txs 0..ntx-1 (0 or CT_ENOMEM, error set). */
+int ct__front_init(ct__front *f, uint64_t ntx);
+void ct__front_free(ct__front *f);
+
+/* File a record under r->s, which must be after the last tx taken and
+ * below ntx (else CT_ECORRUPT: the store's spender links point back). */
+int ct__front_push(ct__front *f, const ct__frec *r);
+
+/* Take the next tx that has records: *tx, and *head the first of its
+ * *count records (ct__front_rec, ct__front_next). Returns 0, 1 when the
+ * frontier is empty, or an error (out of memory). The records stay valid
+ * until the next push. */
+int ct__front_take(ct__front *f, uint64_t *tx, uint32_t *head, uint32_t *count);
+
+static inline const ct__frec *ct__front_rec(const ct__front *f, uint32_t i)
+{
+	return &f->wr[i];
+}
+static inline uint32_t ct__front_next(const ct__front *f, uint32_t i)
+{
+	return f->wnext[i];
+}
+
+/* Up to `want` txs of the open window that come next (a push meanwhile
+ * may put one before them); for prefetching. */
+static inline size_t ct__front_peek(const ct__front *f, uint64_t *nx, size_t want)
+{
+	size_t m = 0;
+	if (f->wcur == SIZE_MAX)
+		return 0;
+	uint64_t base = (uint64_t)f->wcur << CT_FRONT_SHIFT;
+	for (uint32_t w = f->wpos >> 6; w < CT_FRONT_TXS / 64 && m < want; w++) {
+		uint64_t bits = f->wbits[w];
+		if (w == f->wpos >> 6)
+			bits &= ~UINT64_C(0) << (f->wpos & 63);
+		while (bits && m < want) {
+			nx[m++] = base | (uint64_t)w << 6 | (uint64_t)__builtin_ctzll(bits);
+			bits &= bits - 1;
+		}
+	}
+	return m;
+}
+
+#endif

@@ -192,27 +192,21 @@ static uint64_t heap_pop(bt *b)
 	return t;
 }
 
-/* Forward: start the reads of the txs taken next, in stages so that each
- * stage's addresses come from lines an earlier take prefetched: the tx
- * records of the 3rd-8th, the input records of the 2nd-3rd, the spent
- * outputs of the next. Only hints: a tx pushed in the meantime may come
- * first. */
+/* Forward: start the reads of the tx taken next (only a hint: a tx pushed
+ * in the meantime may come first): its spent outputs' records. Looking
+ * further ahead (the tx records of the 3rd-8th, the input records of the
+ * 2nd-3rd) cost more than it saved (bench/RESULTS.md §trace). */
 static void lookahead(bt *b)
 {
-	uint64_t nx[8];
-	size_t m = ct__front_peek(&b->fr, nx, 8);
+	uint64_t nx;
+	if (!ct__front_peek(&b->fr, &nx, 1))
+		return;
 	const ct_btcstore *st = b->st;
-	for (size_t k = 3; k < m; k++)
-		__builtin_prefetch(ct__col_get(&st->txs, nx[k]));
-	for (size_t k = 1; k < m && k < 3; k++)
-		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[k])));
-	if (m) {
-		uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
-		for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
-			uint64_t ref = ct__in_ref(st, i);
-			if (!(ref & CT_IN_UNRESOLVED_BIT))
-				__builtin_prefetch(ct__col_at(&st->outs, ref));
-		}
+	uint64_t fi = ct__tx_first_in(st, nx), ei = ct__tx_end_in(st, nx);
+	for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
+		uint64_t ref = ct__in_ref(st, i);
+		if (!(ref & CT_IN_UNRESOLVED_BIT))
+			__builtin_prefetch(ct__col_at(&st->outs, ref));
 	}
 }
 

@@ -10,6 +10,7 @@
 #include "util/error.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,36 +196,64 @@ static inline void divide(ct_u128 p, uint64_t D, uint64_t *q, uint64_t *r)
 	*r = (uint64_t)(p - gd);
 }
 
-typedef struct remk {
-	uint64_t rem;
-	size_t k;
-} remk;
-
-static int cmp_remk(const void *x, const void *y)
+/* The k-th largest (k from 0) of c[0..n) (reorders c): quickselect with
+ * a three-way partition (many remainders are equal). */
+static uint64_t kth_largest(uint64_t *c, size_t n, size_t k)
 {
-	const remk *a = x, *b = y;
-	if (a->rem != b->rem)
-		return a->rem > b->rem ? -1 : 1;
-	return a->k < b->k ? -1 : a->k > b->k;
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+	while (lo < hi) {
+		uint64_t p = c[lo + (hi - lo) / 2];
+		/* [lo, lt) > p, [lt, i) == p, (gt, hi] < p */
+		ptrdiff_t lt = lo, i = lo, gt = hi;
+		while (i <= gt) {
+			uint64_t x = c[i];
+			if (x > p) {
+				c[i++] = c[lt];
+				c[lt++] = x;
+			} else if (x < p) {
+				c[i] = c[gt];
+				c[gt--] = x;
+			} else {
+				i++;
+			}
+		}
+		if (kk < lt)
+			hi = lt - 1;
+		else if (kk > gt)
+			lo = gt + 1;
+		else
+			return p;
+	}
+	return c[lo];
 }
 
 /* The `left` units to the largest remainders among non-zero weights
- * (ties: lowest k), by one sort; 0 when out of memory (the caller then
- * scans). */
-static int split_sorted(const uint64_t *w, size_t n, uint64_t left, uint64_t *out,
+ * (ties: lowest k), in linear time: the left-th largest remainder is the
+ * threshold; every remainder above it gets a unit, and of those equal to
+ * it the first ones. 0 when out of memory (the caller then scans). */
+static int split_select(const uint64_t *w, size_t n, uint64_t left, uint64_t *out,
                         const uint64_t *rem)
 {
-	remk *o = malloc(n * sizeof(*o));
-	if (!o)
+	uint64_t stack[256], *c = n <= 256 ? stack : malloc(n * sizeof(*c));
+	if (!c)
 		return 0;
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
 		if (w[k])
-			o[m++] = (remk){rem[k], k};
-	qsort(o, m, sizeof(*o), cmp_remk);
-	for (size_t i = 0; i < m && left > 0; i++, left--)
-		out[o[i].k]++;
-	free(o);
+			c[m++] = rem[k];
+	if (left > m)
+		left = m;
+	if (left) {
+		uint64_t thr = kth_largest(c, m, (size_t)left - 1), above = 0;
+		for (size_t k = 0; k < n; k++)
+			above += w[k] && rem[k] > thr;
+		uint64_t eq = left - above;
+		for (size_t k = 0; k < n; k++)
+			if (w[k] && (rem[k] > thr || (rem[k] == thr && eq && eq--)))
+				out[k]++;
+	}
+	if (c != stack)
+		free(c);
 	return 1;
 }
 
@@ -246,9 +275,9 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 	}
 	uint64_t left = T - sum; /* < n when sum(w) == D */
 	/* One more unit to the `left` largest remainders (ties: lowest k).
-	 * A fan-out of many outputs with many units left: sort once instead
-	 * of a scan per unit. */
-	if (left > 4 && n > 16 && split_sorted(w, n, left, out, rem))
+	 * A fan-out of many outputs with many units left: select them in one
+	 * pass instead of a scan per unit. */
+	if (left > 4 && n > 16 && split_select(w, n, left, out, rem))
 		return;
 	while (left > 0) {
 		size_t best = n;

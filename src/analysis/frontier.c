@@ -54,7 +54,7 @@ static int window_add(ct__front *f, const ct__frec *r)
 		f->wnext = nn;
 		f->wcap = nc;
 	}
-	uint32_t x = (uint32_t)(r->s & (CT_FRONT_TXS - 1)), i = f->wn++;
+	uint32_t x = r->sx, i = f->wn++;
 	f->wr[i] = *r;
 	f->wnext[i] = f->whead[x];
 	f->whead[x] = i;
@@ -62,14 +62,13 @@ static int window_add(ct__front *f, const ct__frec *r)
 	return 0;
 }
 
-int ct__front_push(ct__front *f, const ct__frec *r)
+int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t taint, uint32_t hops)
 {
-	size_t c = (size_t)(r->s >> CT_FRONT_SHIFT);
-	if (r->s >= f->ntx || (f->taken && r->s <= f->last) ||
-	    (f->wcur != SIZE_MAX && c < f->wcur))
+	size_t c = (size_t)(s >> CT_FRONT_SHIFT);
+	if (s >= f->ntx || (f->taken && s <= f->last) || (f->wcur != SIZE_MAX && c < f->wcur))
 		return ct__err(CT_ECORRUPT, "the store's spender of output %llu (tx %llu) is not after tx %llu",
-		               (unsigned long long)r->o, (unsigned long long)r->s,
-		               (unsigned long long)f->last);
+		               (unsigned long long)o, (unsigned long long)s, (unsigned long long)f->last);
+	ct__frec rec = {o, taint, hops, (uint16_t)(s & (CT_FRONT_TXS - 1)), 0}, *r = &rec;
 	int rc;
 	if (c == f->wcur) {
 		if ((rc = window_add(f, r)))

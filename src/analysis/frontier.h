@@ -30,10 +30,12 @@
 #define CT_FRONT_TXS ((uint64_t)1 << CT_FRONT_SHIFT)
 #define CT_FRONT_NONE UINT32_MAX
 
-/* Taint on output `o` (paying `addr`), waiting for tx `s` to spend it. */
+/* Taint on output `o`, `hops` txs from a seed, waiting for the tx that
+ * spends it (filed under it; `sx` is its place in its bucket). */
 typedef struct ct__frec {
-	uint64_t s, o, taint, addr;
-	uint32_t hops, aidx;
+	uint64_t o, taint;
+	uint32_t hops;
+	uint16_t sx, pad_;
 } ct__frec;
 
 typedef struct ct__fbucket {
@@ -62,9 +64,9 @@ typedef struct ct__front {
 int ct__front_init(ct__front *f, uint64_t ntx);
 void ct__front_free(ct__front *f);
 
-/* File a record under r->s, which must be after the last tx taken and
- * below ntx (else CT_ECORRUPT: the store's spender links point back). */
-int ct__front_push(ct__front *f, const ct__frec *r);
+/* File taint on output o under tx s, which must be after the last tx taken
+ * and below ntx (else CT_ECORRUPT: the store's spender links point back). */
+int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t taint, uint32_t hops);
 
 /* Take the next tx that has records: *tx, and *head the first of its
  * *count records (ct__front_rec, ct__front_next). Returns 0, 1 when the

@@ -210,6 +210,20 @@ static void lookahead(bt *b)
 	}
 }
 
+/* Forward, what each address sent is what it received less what stopped
+ * there: every tainted output it was paid either stopped (held, cut, or
+ * returned to a seed) or went into the frontier, which a finished trace
+ * has emptied into the txs that spent them. So instead of an update per
+ * tainted input, one pass at the end (op_flush took the amounts returned
+ * to seeds off `sent` already; the arithmetic is modulo 2^128, exact). */
+static void sent_forward(bt *b)
+{
+	for (size_t i = 0; i < b->res.n_addrs; i++) {
+		ct__tr_addr *a = &b->res.addrs[i];
+		a->sent += a->received - a->held - a->cut;
+	}
+}
+
 /* ---- helpers ----------------------------------------------------------- */
 
 /* Updates of result entries, applied in batches so that the entries'
@@ -241,6 +255,8 @@ static void op_flush(bt *b)
 			break;
 		case OP_STOP:
 			ct__tr_stop_entry(a, x->amt, arg);
+			if (!b->back && arg == CT_END_SEED)
+				a->sent -= x->amt; /* (see sent_forward) */
 			break;
 		default:
 			a->sent += x->amt;
@@ -505,7 +521,7 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		return 0;
 	}
 	if (!b->back)
-		return ct__front_push(&b->fr, &(ct__frec){next, o, amt, a, hops, idx});
+		return ct__front_push(&b->fr, next, o, amt, hops);
 	int rc = map_add(b, o, amt, hops, 0, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
@@ -610,9 +626,8 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 			T += e->taint;
 			if (e->hops < hop)
 				hop = e->hops;
-			b->ia[nt] = e->addr;
+			b->ia[nt] = out_addr(st, ref);
 			b->oa[nt] = e->taint;
-			b->ai[nt] = AIDX(*e);
 			nt++;
 		}
 	}
@@ -634,9 +649,7 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* what the sources sent */
-	for (size_t k = 0; k < nt; k++)
-		op_log(b, (uint32_t)b->ai[k], OP_SENT, b->oa[k]);
+	/* (what the sources sent is found at the end: sent_forward) */
 	/* source addresses and their taint, grouped */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
@@ -913,7 +926,7 @@ static int seed_output(bt *b, uint64_t o)
 	uint32_t idx = (uint32_t)(ad - b->res.addrs);
 	if (!b->back) {
 		*seed_slot(b, o) |= SEED_LIVE;
-		return ct__front_push(&b->fr, &(ct__frec){next, o, v, a, 0, idx | F_SEED});
+		return ct__front_push(&b->fr, next, o, v, 0);
 	}
 	int rc = map_add(b, o, v, 0, F_SEED, idx, a);
 	return rc ? rc : heap_push(b, next);
@@ -1242,6 +1255,8 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 			b.res.peak_frontier = held;
 	}
 	op_flush(&b);
+	if (!b.back)
+		sent_forward(&b);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

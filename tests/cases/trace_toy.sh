@@ -19,6 +19,9 @@ done
 "$CLI" --db "$DB" trace "$TOY2:1" --backward --policy tiho --json > "$WORK/b_tiho.json"
 "$CLI" --db "$DB" trace "$TOY:0" --backward --policy poison --json > "$WORK/b_poison.json"
 "$CLI" --db "$DB" trace "$STEAL:0" --max-hops 1 --json > "$WORK/hops.json"
+# two seeds, one downstream of the other: O0 (TOY:0) is paid by the tx
+# that spends S (STEAL:0), so S's taint comes back to a seed
+"$CLI" --db "$DB" trace "$STEAL:0" "$TOY:0" --policy haircut --json > "$WORK/ret.json"
 "$CLI" --db "$DB" trace "$STEAL:0" --min-amount 0.5 --json > "$WORK/dust.json"
 O0=$("$PY" -c "import json;print(json.load(open('$WORK/toy/toy.json'))['addresses']['O0'])")
 "$CLI" --db "$DB" label add "$O0" --category exchange --name "Toy Exchange" >/dev/null
@@ -88,6 +91,17 @@ b = amounts(load("b_tiho"))
 assert b[A["C2"]] == D("4") and A["S2"] not in b, b
 b = amounts(load("b_poison"))
 assert b[A["S"]] == D("3") and b[A["C"]] == D("7"), b
+# taint back at a seed ends there (returned); each address's `sent` is the
+# taint on the inputs it paid: S its 3 BTC, O0 its own 1 BTC (into H), not
+# the 0.3 that came back to it
+j = load("ret")
+e = {a["address"]: a for a in j["addresses"]}
+t = j["totals"][0]
+assert D(t["seeds"]) == D("4") and D(t["returned_to_seeds"]) == D("0.3"), t
+assert D(e[A["S"]]["sent"]) == D("3") and D(e[A["O0"]]["sent"]) == D("1"), (e[A["S"]], e[A["O0"]])
+assert D(e[A["O0"]]["amount"]) == D("1.3") and D(e[A["O1"]]["sent"]) == 0, e[A["O0"]]
+# H: O0 (1, all seed) + O5 (0.3 of 1) less the 0.0001 fee on 2 BTC
+assert D(e[A["H"]]["amount"]) == D("1.299935"), e[A["H"]]
 # limits: one hop; the dust cutoff; the exchange stop
 j = load("hops")
 e = {a["address"]: a for a in j["addresses"]}

@@ -97,6 +97,7 @@ def trace(chain, spent, q):
     maxh = q.get("max_hops") or 0
     stops = set(q.get("stops", []))
     recv, held, tot = {}, {}, {"seeds": 0, "held": 0, "fees": 0, "cut": 0}
+    sent = {}  # address -> taint on the inputs it paid
     hops = {}
     tainted = {}  # (txid, n) -> (amount, hops)
     index = {t[0]: k for k, t in enumerate(chain)}
@@ -144,6 +145,10 @@ def trace(chain, spent, q):
         T = sum(a for a, _ in t)
         if not T:
             continue
+        for op, (a, _) in zip(ins, t):
+            if a:
+                src = chain[index[op[0]]][2][op[1]][0]
+                sent[src] = sent.get(src, 0) + a
         h = min(hh for a, hh in t if a) + 1
         v = [chain[index[p[0]]][2][p[1]][1] for p in ins]
         w = [val for _, val in outs]
@@ -167,7 +172,7 @@ def trace(chain, spent, q):
         for j, (addr, val) in enumerate(outs):
             if res[j]:
                 reach((txid, j), addr, res[j], h)
-    return recv, held, hops, tot
+    return recv, held, hops, tot, sent
 
 
 def main():
@@ -180,7 +185,7 @@ def main():
     spent = set(op for _, ins, _ in chain for op in ins)
     bad = 0
     for q in json.load(open(queries)):
-        recv, held, hops, tot = trace(chain, spent, q)
+        recv, held, hops, tot, sent = trace(chain, spent, q)
         got = json.load(open(os.path.join(results, q["name"] + ".json")))
         g = {a["address"]: a for a in got["addresses"]}
         want = {(a if a is not None else "(no address)"): v for a, v in recv.items()}
@@ -190,6 +195,8 @@ def main():
                 problems.append("%s: %s, reference %d" % (a, g[a]["amount"] if a in g else "absent", v))
             elif g[a]["hops"] != hops[a if a != "(no address)" else None]:
                 problems.append("%s: hops %d, reference %d" % (a, g[a]["hops"], hops[a]))
+            elif sat(g[a]["sent"]) != sent.get(a if a != "(no address)" else None, 0):
+                problems.append("%s: sent %s, reference %d" % (a, g[a]["sent"], sent.get(a, 0)))
         extra = set(g) - set(want)
         if extra:
             problems.append("addresses not in the reference: %s" % sorted(extra)[:5])

@@ -15,7 +15,8 @@
 #include <string.h>
 
 typedef struct refrec {
-	uint64_t s, o;
+	uint64_t s, o, taint;
+	uint32_t hops;
 	int live;
 } refrec;
 
@@ -31,10 +32,10 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 	int bad = 0;
 	/* seeds anywhere */
 	for (int i = 0; i < 20; i++) {
-		uint64_t s = tap_rand() % ntx;
-		ct__frec r = {s, next_o, 1 + tap_rand() % 1000, tap_rand() % 50, 0, 0};
-		bad += ct__front_push(&f, &r) != 0;
-		ref[n++] = (refrec){s, next_o++, 1};
+		uint64_t s = tap_rand() % ntx, taint = 1 + tap_rand() % 1000;
+		uint32_t hops = (uint32_t)(tap_rand() % 50);
+		bad += ct__front_push(&f, s, next_o, taint, hops) != 0;
+		ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 		live++;
 	}
 	for (int st = 0; st < steps; st++) {
@@ -60,7 +61,8 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 			size_t k = 0;
 			while (k < n && !(ref[k].live && ref[k].o == r->o))
 				k++;
-			if (k == n || ref[k].s != t || r->s != t) {
+			if (k == n || ref[k].s != t || r->sx != (t & (CT_FRONT_TXS - 1)) ||
+			    r->taint != ref[k].taint || r->hops != ref[k].hops) {
 				bad++;
 				continue;
 			}
@@ -78,25 +80,25 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 			if (span > ntx - t - 1)
 				span = ntx - t - 1;
 			uint64_t s = t + 1 + tap_rand() % span;
-			ct__frec r = {s, next_o, 1, 0, 0, 0};
 			if (n == cap) {
 				cap *= 2;
 				ref = realloc(ref, cap * sizeof(*ref));
 			}
-			bad += ct__front_push(&f, &r) != 0;
-			ref[n++] = (refrec){s, next_o++, 1};
+			uint64_t taint = tap_rand() >> 1;
+			uint32_t hops = (uint32_t)tap_rand();
+			bad += ct__front_push(&f, s, next_o, taint, hops) != 0;
+			ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 			live++;
 		}
 		/* a record for t itself or before: refused, nothing filed */
 		if (tap_rand() % 16 == 0) {
-			ct__frec r = {t - tap_rand() % (t + 1), 0, 1, 0, 0, 0};
-			bad += ct__front_push(&f, &r) != CT_ECORRUPT || f.n != live;
+			uint64_t s = t - tap_rand() % (t + 1);
+			bad += ct__front_push(&f, s, 0, 1, 0) != CT_ECORRUPT || f.n != live;
 		}
 	}
 	/* a spender past the chain's end: refused */
 	{
-		ct__frec r = {ntx, 0, 1, 0, 0, 0};
-		bad += ct__front_push(&f, &r) != CT_ECORRUPT;
+		bad += ct__front_push(&f, ntx, 0, 1, 0) != CT_ECORRUPT;
 	}
 	ct__front_free(&f);
 	free(ref);

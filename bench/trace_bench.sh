@@ -67,8 +67,9 @@ print("overall (engine): %d edges in %.3f s wall = %.2f M edges/s; %.3f s CPU = 
 print("whole commands: %.2f s CPU (user+sys) = %.2f M edges per CPU-second, %.2f s wall" % (cc, e / cc / 1e6, cw))
 PY
 # the ceiling on the same seeds (bench/trace_floor.c), when it was built
-# beside the CLI: propagation only, in the engine's structures and as a
-# dense sweep; the engine's rate as a share of the first
+# beside the CLI: propagation only, in three shapes (a hash-map frontier,
+# a dense sweep, the engine's bucketed frontier); the engine's rate as a
+# share of the last
 FLOOR=$(dirname "$CLI")/../../bench/trace_floor
 CHAIN=$("$CLI" --db "$W/db" stats --json | $PY -c "import json,sys; print(json.load(sys.stdin)['chains'][0]['chain'])")
 if [ -x "$FLOOR" ]; then
@@ -79,11 +80,13 @@ import sys
 fl = [l.split() for l in open(sys.argv[1])]
 ph = [float(l[l.index("=") + 1]) for l in fl if l[0] == "pending-hash"]
 sd = [float(l[l.index("=") + 1]) for l in fl if l[0] == "sweep-dense"]
+bw = [float(l[l.index("=") + 1]) for l in fl if l[0] == "bucket-window"]
 rows = [l.split() for l in open(sys.argv[2])]
 eng = sum(int(r[1]) for r in rows) / sum(float(r[7]) for r in rows) / 1e6
-print("ceiling (propagation only): pending-hash %.2f M, sweep-dense %.2f M edges per CPU-second (means); "
-      "the engine's %.2f M is %.0f %% of the first" % (sum(ph) / len(ph), sum(sd) / len(sd), eng,
-                                                        100 * eng / (sum(ph) / len(ph))))
+m = lambda v: sum(v) / len(v)
+print("ceiling (propagation only, means in M edges per CPU-second): pending-hash %.2f, sweep-dense %.2f, "
+      "bucket-window %.2f (the engine's frontier); the engine's %.2f M is %.0f %% of the last" % (
+          m(ph), m(sd), m(bw), eng, 100 * eng / m(bw)))
 PY
 else
 	echo "ceiling: $FLOOR not built (cmake --build build --target trace_floor)"

@@ -11,15 +11,20 @@
  * spends a tainted output, split over the outputs by value (floor of the
  * exact share: no remainder units, no fee or hop bookkeeping, no stops,
  * flows, patterns or result entries; each tainted output only appended to
- * a log, summed per address after the walk). Two walks:
+ * a log, summed per address after the walk). Three walks:
  *   pending-hash  the engine's shape: pending txs in the tx-id bitmap
  *                 (analysis/txset.h), taint in an open-addressing map
  *                 keyed by output id (memory bounded by the frontier);
  *   sweep-dense   every tx after the seed in order, taint in an array
  *                 indexed by output id (memory proportional to the chain:
  *                 8 bytes per output after the seed) -- a floor for
- *                 designs that give up that bound.
- * Both prefetch the next txs' inputs. Edges count as the engine counts
+ *                 designs that give up that bound;
+ *   bucket-window the engine's frontier since this walk was added
+ *                 (analysis/frontier.h): taint filed under the spending
+ *                 tx in buckets of 4096 txs, a bucket spread into a
+ *                 window of per-tx sums when the walk gets there (memory
+ *                 bounded by the frontier again).
+ * All prefetch the next tx's inputs. Edges count as the engine counts
  * them: inputs and outputs of each tx that carried taint. CPU time of the
  * walk only (CLOCK_THREAD_CPUTIME_ID).
  */
@@ -108,9 +113,26 @@ typedef struct logent {
 	uint64_t addr, amount;
 } logent;
 
+/* bucket-window: the frontier as records (spender tx, taint) in buckets of
+ * WB_TXS consecutive spender ids; the bucket being processed is spread
+ * into a window (a sum and a bit per tx of the bucket). */
+#define WB_SHIFT 12
+#define WB_TXS ((uint64_t)1 << WB_SHIFT)
+typedef struct brec {
+	uint64_t s, taint;
+} brec;
+typedef struct bucket {
+	brec *r;
+	uint32_t n, cap;
+} bucket;
+
 typedef struct walk {
 	const ct_btcstore *st;
 	int dense;
+	bucket *dir;     /* bucket-window */
+	uint64_t cur;    /* the bucket in the window */
+	uint64_t acc[WB_TXS];
+	uint64_t bits[WB_TXS / 64];
 	uint64_t *taint; /* dense: by output id */
 	fmap map;        /* hash */
 	ct__txset pend;  /* hash */
@@ -137,23 +159,24 @@ static void prefetch_tx(const walk *w, uint64_t t)
 		if (r & CT_IN_UNRESOLVED_BIT)
 			continue;
 		__builtin_prefetch(ct__col_at(&st->outs, r));
-		if (w->dense)
+		if (w->dense == 1)
 			__builtin_prefetch(&w->taint[r]);
-		else
+		else if (!w->dense)
 			__builtin_prefetch(&w->map.s[mixh(r + 1) & (w->map.cap - 1)]);
 	}
 }
 
 /* The tx's share of taint to its outputs; 1 if it carried taint. */
-static int step(walk *w, uint64_t t)
+static int step(walk *w, uint64_t t, uint64_t T)
 {
 	const ct_btcstore *st = w->st;
-	uint64_t fi = ct__tx_first_in(st, t), ei = ct__tx_end_in(st, t), T = 0, V = 0;
+	uint64_t fi = ct__tx_first_in(st, t), ei = ct__tx_end_in(st, t), V = 0;
 	for (uint64_t i = fi; i < ei; i++) {
 		uint64_t r = ct__in_ref(st, i);
 		if (r & CT_IN_UNRESOLVED_BIT)
 			continue;
-		T += take(w, r);
+		if (w->dense != 2)
+			T += take(w, r);
 		V += ct__out_value(st, r);
 	}
 	if (!T)
@@ -177,8 +200,24 @@ static int step(walk *w, uint64_t t)
 		uint64_t sp = ct__out_spent_by(st, o);
 		if (sp == UINT64_MAX)
 			continue;
-		if (w->dense) {
+		if (w->dense == 1) {
 			w->taint[o] = x;
+		} else if (w->dense == 2) {
+			if (sp >> WB_SHIFT == w->cur) {
+				w->acc[sp & (WB_TXS - 1)] += x;
+				w->bits[(sp & (WB_TXS - 1)) >> 6] |= UINT64_C(1) << (sp & 63);
+			} else {
+				bucket *bk = &w->dir[sp >> WB_SHIFT];
+				if (bk->n == bk->cap) {
+					bk->cap = bk->cap ? bk->cap * 2 : 16;
+					bk->r = realloc(bk->r, bk->cap * sizeof(brec));
+					if (!bk->r) {
+						fprintf(stderr, "trace_floor: out of memory\n");
+						exit(1);
+					}
+				}
+				bk->r[bk->n++] = (brec){sp, x};
+			}
 		} else {
 			fmap_put(&w->map, o, x);
 			ct__txset_add(&w->pend, sp);
@@ -200,9 +239,12 @@ static void run(const ct_btcstore *st, uint64_t seed, int dense)
 	w.st = st;
 	w.dense = dense;
 	uint64_t ntx = st->c.txs;
-	if (dense)
+	if (dense == 1)
 		w.taint = calloc(st->c.outs, sizeof(uint64_t));
-	else {
+	else if (dense == 2) {
+		w.dir = calloc((ntx >> WB_SHIFT) + 1, sizeof(bucket));
+		w.taint = (uint64_t *)w.dir; /* (the allocation check below) */
+	} else {
 		w.map.cap = 4096;
 		w.map.s = calloc(w.map.cap, sizeof(slot));
 	}
@@ -215,6 +257,8 @@ static void run(const ct_btcstore *st, uint64_t seed, int dense)
 		uint64_t sp = ct__out_spent_by(st, o), v = ct__out_value(st, o);
 		if (sp == UINT64_MAX || !v)
 			continue;
+		if (dense == 2)
+			break; /* (seeded below) */
 		if (dense)
 			w.taint[o] = v;
 		else {
@@ -222,11 +266,57 @@ static void run(const ct_btcstore *st, uint64_t seed, int dense)
 			ct__txset_add(&w.pend, sp);
 		}
 	}
-	if (dense) {
+	if (dense == 1) {
 		for (uint64_t t = seed + 1; t < ntx; t++) {
 			if (t + 8 < ntx)
 				prefetch_tx(&w, t + 8);
-			step(&w, t);
+			step(&w, t, 0);
+		}
+	} else if (dense == 2) {
+		w.cur = seed >> WB_SHIFT;
+		for (uint64_t o = ct__tx_first_out(st, seed), eo = ct__tx_end_out(st, seed); o < eo; o++) {
+			uint64_t sp = ct__out_spent_by(st, o), v = ct__out_value(st, o);
+			if (sp == UINT64_MAX || !v)
+				continue;
+			if (sp >> WB_SHIFT == w.cur) {
+				w.acc[sp & (WB_TXS - 1)] += v;
+				w.bits[(sp & (WB_TXS - 1)) >> 6] |= UINT64_C(1) << (sp & 63);
+			} else {
+				bucket *bk = &w.dir[sp >> WB_SHIFT];
+				if (bk->n == bk->cap) {
+					bk->cap = bk->cap ? bk->cap * 2 : 16;
+					bk->r = realloc(bk->r, bk->cap * sizeof(brec));
+				}
+				bk->r[bk->n++] = (brec){sp, v};
+			}
+		}
+		for (uint64_t c = w.cur; c <= (ntx >> WB_SHIFT); c++) {
+			w.cur = c;
+			bucket *bk = &w.dir[c];
+			for (uint32_t k = 0; k < bk->n; k++) {
+				uint64_t x = bk->r[k].s & (WB_TXS - 1);
+				w.acc[x] += bk->r[k].taint;
+				w.bits[x >> 6] |= UINT64_C(1) << (x & 63);
+			}
+			free(bk->r);
+			bk->r = NULL;
+			bk->n = bk->cap = 0;
+			uint64_t base = c << WB_SHIFT;
+			for (size_t wd = 0; wd < WB_TXS / 64; wd++)
+				while (w.bits[wd]) {
+					uint64_t x = wd << 6 | (uint64_t)__builtin_ctzll(w.bits[wd]);
+					w.bits[wd] &= w.bits[wd] - 1;
+					uint64_t T = w.acc[x];
+					w.acc[x] = 0;
+					/* the next pending tx of the window, for prefetching */
+					uint64_t nb = w.bits[wd];
+					size_t nw = wd;
+					while (!nb && ++nw < WB_TXS / 64)
+						nb = w.bits[nw];
+					if (nb)
+						prefetch_tx(&w, base + (nw << 6 | (uint64_t)__builtin_ctzll(nb)));
+					step(&w, base + x, T);
+				}
 		}
 	} else {
 		uint64_t cur = seed;
@@ -237,7 +327,7 @@ static void run(const ct_btcstore *st, uint64_t seed, int dense)
 			uint64_t nx = ct__txset_next(&w.pend, t);
 			if (nx != UINT64_MAX)
 				prefetch_tx(&w, nx);
-			step(&w, t);
+			step(&w, t, 0);
 		}
 	}
 	double c1 = cpu();
@@ -250,12 +340,14 @@ static void run(const ct_btcstore *st, uint64_t seed, int dense)
 	double c2 = cpu();
 	printf("%-12s %10llu edges %8llu txs %8zu addresses  walk %.3f s CPU = %6.2f M edges "
 	       "per CPU-second; sums by address %.3f s\n",
-	       dense ? "sweep-dense" : "pending-hash", (unsigned long long)w.edges,
+	       dense == 2 ? "bucket-window" : dense ? "sweep-dense" : "pending-hash", (unsigned long long)w.edges,
 	       (unsigned long long)w.txs, reached, c1 - c0, (double)w.edges / (c1 - c0) / 1e6,
 	       c2 - c1);
 	free(sum);
 	free(w.log);
-	free(w.taint);
+	if (dense == 1)
+		free(w.taint);
+	free(w.dir);
 	free(w.map.s);
 	if (!dense)
 		ct__txset_free(&w.pend);
@@ -282,6 +374,7 @@ int main(int argc, char **argv)
 	}
 	run(st, seed, 0);
 	run(st, seed, 1);
+	run(st, seed, 2);
 	ct__btcstore_close(st);
 	return 0;
 }

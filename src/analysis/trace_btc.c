@@ -192,22 +192,38 @@ static uint64_t heap_pop(bt *b)
 	return t;
 }
 
-/* Forward: start the reads of the tx taken next (only a hint: a tx pushed
- * in the meantime may come first): its spent outputs' records. Looking
- * further ahead (the tx records of the 3rd-8th, the input records of the
- * 2nd-3rd) cost more than it saved (bench/RESULTS.md §trace). */
+static uint64_t out_addr(const ct_btcstore *st, uint64_t o)
+{
+	uint64_t a = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
+	return a ? a - 1 : ID_NOADDR;
+}
+
+/* Forward: start the reads of the txs taken next (only hints: a tx pushed
+ * in the meantime may come first), in two stages so that each reads
+ * lines the stage before fetched: for the second next tx its input and
+ * output records, for the next one its spent outputs' records and its
+ * outputs' slots in the address index. Looking further ahead (8 txs)
+ * cost more than it saved (bench/RESULTS.md §trace). */
 static void lookahead(bt *b)
 {
-	uint64_t nx;
-	if (!ct__front_peek(&b->fr, &nx, 1))
+	uint64_t nx[2];
+	size_t m = ct__front_peek(&b->fr, nx, 2);
+	if (!m)
 		return;
 	const ct_btcstore *st = b->st;
-	uint64_t fi = ct__tx_first_in(st, nx), ei = ct__tx_end_in(st, nx);
+	if (m > 1) {
+		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[1])));
+		__builtin_prefetch(ct__col_at(&st->outs, ct__tx_first_out(st, nx[1])));
+	}
+	uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
 	for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
 		uint64_t ref = ct__in_ref(st, i);
 		if (!(ref & CT_IN_UNRESOLVED_BIT))
 			__builtin_prefetch(ct__col_at(&st->outs, ref));
 	}
+	uint64_t fo = ct__tx_first_out(st, nx[0]), eo = ct__tx_end_out(st, nx[0]);
+	for (uint64_t o = fo; o < eo && o < fo + 4; o++)
+		ct__tr_prefetch_addr(&b->res, 0, out_addr(st, o));
 }
 
 /* Forward, what each address sent is what it received less what stopped
@@ -277,12 +293,6 @@ static inline void op_log(bt *b, uint32_t idx, uint32_t op, uint64_t amt)
 static int64_t tx_time(const ct_btcstore *st, uint64_t t)
 {
 	return ct_le32(ct__blk(st, ct__tx_block(st, t)) + 68);
-}
-
-static uint64_t out_addr(const ct_btcstore *st, uint64_t o)
-{
-	uint64_t a = ct__out_addrword(st, o) & CT_OUT_ADDR_MASK;
-	return a ? a - 1 : ID_NOADDR;
 }
 
 static int is_stop(const bt *b, uint64_t a)

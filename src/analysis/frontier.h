@@ -83,6 +83,12 @@ static inline uint32_t ct__front_next(const ct__front *f, uint32_t i)
 	return f->wnext[i];
 }
 
+/* The first record of tx t of the open window (CT_FRONT_NONE if none). */
+static inline uint32_t ct__front_head(const ct__front *f, uint64_t t)
+{
+	return f->whead[t & (CT_FRONT_TXS - 1)];
+}
+
 /* Up to `want` txs of the open window that come next (a push meanwhile
  * may put one before them); for prefetching. */
 static inline size_t ct__front_peek(const ct__front *f, uint64_t *nx, size_t want)

@@ -66,6 +66,7 @@ typedef struct ct__tr_step {
 	uint64_t tx;
 	uint32_t n_in_tainted, n_in, n_out, n_out_tainted;
 	uint32_t asset;
+	int by_sender;           /* account model: all of from_addr's outflows   */
 	ct_u128 tainted_in, value_in;
 	uint64_t big_out_addr;   /* address of the largest tainted output        */
 	uint64_t big_out_next;   /* tx that spent it (UINT64_MAX: none)          */
@@ -73,8 +74,7 @@ typedef struct ct__tr_step {
 	uint64_t from_addr;      /* the largest tainted input's address          */
 	uint32_t n_dust_out;     /* outputs below the dust threshold             */
 	uint32_t n_new_out;      /* tainted outputs to addresses not among inputs */
-	int by_sender;           /* account model: all of from_addr's outflows   */
-} ct__tr_step;
+} ct__tr_step; /* (ordered so that it has no padding: 128 bytes) */
 
 /* Totals of one asset: seeds = held + fees + cut + returned. */
 typedef struct ct__tr_totals {

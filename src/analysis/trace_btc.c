@@ -201,8 +201,8 @@ static uint64_t out_addr(const ct_btcstore *st, uint64_t o)
 /* Forward: start the reads of the txs taken next (only hints: a tx pushed
  * in the meantime may come first), in two stages so that each reads
  * lines the stage before fetched: for the second next tx its input and
- * output records, for the next one its spent outputs' records and its
- * outputs' slots in the address index. Looking further ahead (8 txs)
+ * output records, for the next one its first frontier record, its spent
+ * outputs' records and its outputs' slots in the address index. Looking further ahead (8 txs)
  * cost more than it saved (bench/RESULTS.md §trace). */
 static void lookahead(bt *b)
 {
@@ -215,6 +215,9 @@ static void lookahead(bt *b)
 		__builtin_prefetch(ct__col_at(&st->ins, ct__tx_first_in(st, nx[1])));
 		__builtin_prefetch(ct__col_at(&st->outs, ct__tx_first_out(st, nx[1])));
 	}
+	uint32_t h = ct__front_head(&b->fr, nx[0]);
+	if (h != CT_FRONT_NONE)
+		__builtin_prefetch(ct__front_rec(&b->fr, h));
 	uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
 	for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
 		uint64_t ref = ct__in_ref(st, i);

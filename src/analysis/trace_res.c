@@ -531,6 +531,8 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 	r->flows[r->n_flows++] = *f;
 }
 
+_Static_assert(sizeof(ct__tr_step) <= 128, "a step has no padding (trace.h)");
+
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 {
 	/* only what the pattern finder can use: most txs of a large trace

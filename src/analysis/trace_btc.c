@@ -490,6 +490,15 @@ static size_t group(uint64_t *a, uint64_t *t, size_t n)
  * UINT64_MAX when none. */
 static int seed_live(const bt *b, uint64_t o);
 
+/* A damaged spent column: one line naming the file, the record's offset
+ * and what is wrong with it. */
+static int spent_corrupt(const bt *b, uint64_t o, uint64_t s, const char *why)
+{
+	return ct__err(CT_ECORRUPT, "%s: offset %llu: output %llu is said to be spent by tx %llu, %s",
+	               b->st->spent.path, (unsigned long long)o * CT_REC_SPENT, (unsigned long long)o,
+	               (unsigned long long)s, why);
+}
+
 static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next)
 {
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
@@ -533,8 +542,10 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		op_log(b, idx, OP_STOP | why << 4, amt);
 		return 0;
 	}
-	if (!b->back)
-		return ct__front_push(&b->fr, next, o, amt, hops);
+	if (!b->back) {
+		int rc = ct__front_push(&b->fr, next, o, amt, hops);
+		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
+	}
 	int rc = map_add(b, o, amt, hops, 0, idx, a);
 	return rc ? rc : heap_push(b, next);
 }
@@ -587,9 +598,19 @@ static int match_records(bt *b, uint64_t s, size_t nin, uint32_t head, uint32_t 
 				}
 		}
 	}
-	if (found != m)
-		return ct__err(CT_ECORRUPT, "tx %llu does not spend an output the store says it spends",
-		               (unsigned long long)s);
+	if (found != m) {
+		/* name the output whose spender link is wrong */
+		uint64_t bad = UINT64_MAX;
+		for (uint32_t i = head; i != CT_FRONT_NONE && bad == UINT64_MAX; i = ct__front_next(&b->fr, i)) {
+			uint64_t o = ct__front_rec(&b->fr, i)->o;
+			size_t k = 0;
+			while (k < nin && b->refs[k] != o)
+				k++;
+			if (k == nin)
+				bad = o;
+		}
+		return spent_corrupt(b, bad, s, "which does not spend it");
+	}
 	return 0;
 }
 
@@ -939,7 +960,8 @@ static int seed_output(bt *b, uint64_t o)
 	uint32_t idx = (uint32_t)(ad - b->res.addrs);
 	if (!b->back) {
 		*seed_slot(b, o) |= SEED_LIVE;
-		return ct__front_push(&b->fr, next, o, v, 0);
+		int rc = ct__front_push(&b->fr, next, o, v, 0);
+		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
 	}
 	int rc = map_add(b, o, v, 0, F_SEED, idx, a);
 	return rc ? rc : heap_push(b, next);

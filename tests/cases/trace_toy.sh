@@ -128,6 +128,58 @@ for k in ("from", "to", "amount", "tx", "time"):
 print("toy traces ok")
 PY
 
+# A store whose spender links are wrong (a damaged spent.col): every
+# spent output said to be spent by the tx before its spender, or by the
+# genesis coinbase. The trace stops with exit 2 and one line naming the
+# file, the record's offset and what is wrong; it never misfiles taint or
+# crashes.
+for how in minus1 genesis creator; do
+	rm -rf "$WORK/bad_$how"
+	cp -r "$DB" "$WORK/bad_$how"
+	"$PY" - "$WORK/bad_$how/btc-regtest" "$how" "$STEAL" <<'PY'
+import struct, sys
+st, how, steal = sys.argv[1], sys.argv[2], sys.argv[3]
+d = bytearray(open(st + "/spent.col", "rb").read())
+txs = open(st + "/txs.col", "rb").read()
+ids = open(st + "/txid.col", "rb").read()
+# the seed output (STEAL:0) keeps its link in "creator", where every other
+# spent output is said to be spent by the tx that pays it
+want = bytes.fromhex(steal)[::-1]
+t_steal = next(t for t in range(len(ids) // 32) if ids[32 * t:32 * t + 32] == want)
+seed = struct.unpack_from("<Q", txs, 16 * t_steal + 8)[0]
+first_out = [struct.unpack_from("<Q", txs, 16 * t + 8)[0] for t in range(len(ids) // 32)]
+creator, t = [], 0
+for o in range(len(d) // 8):
+    while t + 1 < len(first_out) and first_out[t + 1] <= o:
+        t += 1
+    creator.append(t)
+for i in range(0, len(d) - 7, 8):
+    v = struct.unpack_from("<Q", d, i)[0]
+    if 1 < v < 1 << 40:
+        if how == "minus1":
+            v -= 1
+        elif how == "genesis":
+            v = 1
+        elif i // 8 != seed:
+            v = creator[i // 8] + 1
+        struct.pack_into("<Q", d, i, v)
+open(st + "/spent.col", "wb").write(bytes(d))
+PY
+	set +e
+	err=$("$CLI" --db "$WORK/bad_$how" trace "$STEAL:0" --json 2>&1 >/dev/null)
+	rc=$?
+	set -e
+	[ $rc -eq 2 ] || fail "damaged spent links ($how): exit $rc ($err)"
+	[ "$(echo "$err" | wc -l)" -eq 1 ] || fail "damaged spent links ($how): not one line: $err"
+	echo "$err" | grep -qE "btc-regtest/spent\.col: offset [0-9]+: output [0-9]+ is said to be spent by tx" ||
+		fail "damaged spent links ($how): $err"
+	echo "ok: damaged spent links ($how): $err"
+	case $how in
+	creator) echo "$err" | grep -q "which is not after the tx paying it" || fail "creator: $err" ;;
+	*) echo "$err" | grep -q "which does not spend it" || fail "$how: $err" ;;
+	esac
+done
+
 # an address seed: S sent its 3 BTC in the toy tx (block 4); a window
 # that ends before block 4 holds nothing; one that holds it gives the same
 # trace as the output seed

@@ -109,7 +109,6 @@ typedef struct ct__tr_slot {
 typedef struct ct__tr_res {
 	ct__tr_addr *addrs;
 	size_t n_addrs, cap_addrs;
-	size_t addrs_mapped; /* bytes, when addrs is a mapping (ct__tr_res_dense) */
 	struct ct__tr_slot *slots; /* open addressing over addrs */
 	size_t n_slots, n_hashed; /* slots, addresses in them */
 	/* asset 0, ids below n_dense: a direct index (idx + 1, 0 = none)

@@ -402,29 +402,14 @@ void ct__tr_res_dense(ct__tr_res *r, uint64_t n)
 	if (!n || n > DENSE_MAX || r->n_addrs)
 		return;
 	r->dense = ct__big_zalloc((size_t)n * sizeof(*r->dense));
-	if (!r->dense)
-		return;
-	r->n_dense = n;
-	/* the entries too, at their most (every address and the few pseudo
-	 * ones): address space only, pages as entries are made, in huge
-	 * pages where the kernel gives them -- no copying as they grow, and
-	 * a fault per 2 MB instead of per 4 KB */
-	size_t cap = (size_t)n + 64;
-	ct__tr_addr *a = ct__big_zalloc(cap * sizeof(*a));
-	if (a) {
-		r->addrs = a;
-		r->cap_addrs = cap;
-		r->addrs_mapped = cap * sizeof(*a);
-	}
+	if (r->dense)
+		r->n_dense = n;
 }
 
 void ct__tr_res_free(ct__tr_res *r)
 {
 	ct__big_free(r->dense, (size_t)r->n_dense * sizeof(*r->dense));
-	if (r->addrs_mapped)
-		ct__big_free(r->addrs, r->addrs_mapped);
-	else
-		free(r->addrs);
+	free(r->addrs);
 	ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 	free(r->flows);
 	free(r->steps);
@@ -473,19 +458,7 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 		r->slots = sl;
 		r->n_slots = ns;
 	}
-	if (r->n_addrs == r->cap_addrs && r->addrs_mapped) {
-		/* more pseudo addresses than thought: to the heap */
-		ct__tr_addr *na = malloc(r->cap_addrs * 2 * sizeof(*na));
-		if (!na) {
-			r->oom = 1;
-			return NULL;
-		}
-		memcpy(na, r->addrs, r->n_addrs * sizeof(*na));
-		ct__big_free(r->addrs, r->addrs_mapped);
-		r->addrs = na;
-		r->cap_addrs *= 2;
-		r->addrs_mapped = 0;
-	} else if (r->n_addrs == r->cap_addrs) {
+	if (r->n_addrs == r->cap_addrs) {
 		size_t nc = r->cap_addrs ? r->cap_addrs * 2 : 256;
 		ct__tr_addr *na = realloc(r->addrs, nc * sizeof(*na));
 		if (!na) {

@@ -76,7 +76,7 @@ typedef struct bt {
 	uint64_t seed_lo, seed_hi; /* the seed outputs' id range */
 	/* per-tx scratch */
 	size_t scap;
-	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs, *ai;
+	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs;
 	uint32_t *ih;
 	size_t *ord;
 	/* result entry updates, applied in batches (op_flush) */
@@ -85,7 +85,7 @@ typedef struct bt {
 	ct__tr_res res;
 } bt;
 
-/* ---- frontier map ------------------------------------------------------ */
+/* ---- backward: the map of tainted outputs ------------------------------- */
 
 static uint64_t hh(uint64_t k)
 {
@@ -98,7 +98,7 @@ static int map_grow(bt *b)
 	size_t nc = b->cap ? b->cap * 2 : 4096;
 	ent *nm = ct__big_zalloc(nc * sizeof(*nm));
 	if (!nm)
-		return ct__err(CT_ENOMEM, "out of memory (trace frontier of %zu outputs)", b->n);
+		return ct__err(CT_ENOMEM, "out of memory (trace map of %zu outputs)", b->n);
 	for (size_t i = 0; i < b->cap; i++)
 		if (b->map[i].key) {
 			size_t s = hh(b->map[i].key) & (nc - 1);
@@ -172,7 +172,7 @@ static int map_take(bt *b, uint64_t o, ent *out)
 	return 1;
 }
 
-/* ---- the pending set (analysis/txset.h) ------------------------------ */
+/* ---- backward: the pending set (analysis/txset.h) ---------------------- */
 
 static int heap_push(bt *b, uint64_t t)
 {
@@ -321,7 +321,7 @@ static int scratch(bt *b, size_t n)
 	while (c < n)
 		c *= 2;
 	uint64_t **arrs[] = {&b->v, &b->t, &b->w, &b->tout, &b->rem, &b->len, &b->tp, &b->dst, &b->dout,
-	                     &b->ia, &b->oa, &b->refs, &b->ai};
+	                     &b->ia, &b->oa, &b->refs};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++) {
 		uint64_t *p = realloc(*arrs[i], c * sizeof(uint64_t));
 		if (!p)
@@ -1315,7 +1315,7 @@ out:
 	free(b.sset);
 	free(b.ops);
 	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
-	                     &b.refs, &b.ai};
+	                     &b.refs};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)
 		free(*arrs[i]);
 	free(b.ih);

@@ -38,16 +38,27 @@ void ct__front_free(ct__front *f)
 	f->wcur = SIZE_MAX;
 }
 
+/* Double an array of records of capacity *cap (from `first`). */
+static int grow(ct__frec **r, uint32_t *cap, uint32_t first)
+{
+	if (*cap >= UINT32_MAX / 2)
+		return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+	uint32_t nc = *cap ? *cap * 2 : first;
+	ct__frec *nr = realloc(*r, nc * sizeof(*nr));
+	if (!nr)
+		return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
+	*r = nr;
+	*cap = nc;
+	return 0;
+}
+
 static int window_add(ct__front *f, const ct__frec *r)
 {
 	if (f->wn == f->wcap) {
-		if (f->wcap >= UINT32_MAX / 2)
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-		uint32_t nc = f->wcap ? f->wcap * 2 : 1024;
-		ct__frec *nr = realloc(f->wr, nc * sizeof(*nr));
-		if (!nr)
-			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-		f->wr = nr;
+		uint32_t nc = f->wcap;
+		int rc = grow(&f->wr, &nc, 1024);
+		if (rc)
+			return rc;
 		uint32_t *nn = realloc(f->wnext, nc * sizeof(*nn));
 		if (!nn)
 			return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
@@ -75,16 +86,8 @@ int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t taint, uint32_
 			return rc;
 	} else {
 		ct__fbucket *bk = &f->dir[c];
-		if (bk->n == bk->cap) {
-			if (bk->cap >= UINT32_MAX / 2)
-				return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-			uint32_t nc = bk->cap ? bk->cap * 2 : 8;
-			ct__frec *nr = realloc(bk->r, nc * sizeof(*nr));
-			if (!nr)
-				return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-			bk->r = nr;
-			bk->cap = nc;
-		}
+		if (bk->n == bk->cap && (rc = grow(&bk->r, &bk->cap, 8)))
+			return rc;
 		bk->r[bk->n++] = *r;
 		if (c < f->lo)
 			f->lo = c;

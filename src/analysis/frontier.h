@@ -5,10 +5,13 @@
  * A forward trace takes txs in chain order, and every record it files is
  * for a tx after the one it is processing. So the records go into buckets
  * of CT_FRONT_TXS consecutive spender ids (an append to the bucket's
- * array), and a bucket is opened only when the trace gets there: its
- * records are spread into a window with a list head and a bit per tx of
- * the bucket, and the window's bits give the txs in order. A record for a
- * tx of the open bucket goes straight into the window.
+ * chunks), and a bucket is opened only when the trace gets there: its
+ * records are linked in place into a window with a list head and a bit
+ * per tx of the bucket, and the window's bits give the txs in order. A
+ * record for a tx of the open bucket goes straight into the window.
+ * Records live in fixed chunks that go back to a free list once their
+ * window is done: a bucket never moves its records, and memory once
+ * touched is used again.
  *
  * Why not a map keyed by output id: a tx would then probe the map once
  * per input at a random place, and a pending-tx set would have to be kept
@@ -16,9 +19,9 @@
  * worked on is a few cache-resident kilobytes, and the pushes are appends
  * (bench/RESULTS.md §trace measures both shapes).
  *
- * Memory: the records held (the frontier), the open window, and a
- * 16-byte directory entry per CT_FRONT_TXS txs of the chain (4 MB for
- * a billion txs).
+ * Memory: the records held (the frontier) in chunks of CT_FRONT_CHUNK,
+ * the open window, and a 24-byte directory entry per CT_FRONT_TXS txs of
+ * the chain (6 MB for a billion txs).
  */
 #ifndef CT_ANALYSIS_FRONTIER_H
 #define CT_ANALYSIS_FRONTIER_H
@@ -29,18 +32,27 @@
 #define CT_FRONT_SHIFT 12
 #define CT_FRONT_TXS ((uint64_t)1 << CT_FRONT_SHIFT)
 #define CT_FRONT_NONE UINT32_MAX
+#define CT_FRONT_CHUNK 256 /* records per chunk (10 KB) */
 
 /* Taint on output `o`, `hops` txs from a seed, waiting for the tx that
- * spends it (filed under it; `sx` is its place in its bucket). */
+ * spends it (filed under it; `sx` is its place in its bucket). The
+ * output's value and address ride along: the spender needs them, and
+ * reading them again from the store would be a random access per input. */
 typedef struct ct__frec {
-	uint64_t o, taint;
+	uint64_t o, taint, value, addr;
 	uint32_t hops;
 	uint16_t sx, pad_;
 } ct__frec;
 
+typedef struct ct__fchunk {
+	struct ct__fchunk *next;
+	uint32_t n, pad_;
+	ct__frec r[CT_FRONT_CHUNK];
+} ct__fchunk;
+
 typedef struct ct__fbucket {
-	ct__frec *r;
-	uint32_t n, cap;
+	ct__fchunk *first, *last;
+	uint64_t n; /* records */
 } ct__fbucket;
 
 typedef struct ct__front {
@@ -50,10 +62,12 @@ typedef struct ct__front {
 	size_t lo;     /* no bucket below holds records */
 	size_t wcur;   /* the bucket in the window; SIZE_MAX: none */
 	uint32_t wpos; /* the window's next position to look at */
-	ct__frec *wr;  /* the window's records, */
-	uint32_t *wnext; /* each linked to the next of its tx */
-	uint32_t wn, wcap;
+	ct__fchunk **wch; /* the window's chunks: record i is in wch[i / CT_FRONT_CHUNK], */
+	uint32_t *wnext; /* each record linked to the next of its tx */
+	uint32_t wn, nwch, capwch;
 	uint32_t *whead; /* per tx of the bucket: its first record */
+	uint32_t *wcount; /* and how many it has */
+	ct__fchunk *pool; /* free chunks */
 	uint64_t wbits[CT_FRONT_TXS / 64];
 	uint64_t n;    /* records held */
 	uint64_t last; /* the last tx taken; pushes must be after it */
@@ -64,9 +78,28 @@ typedef struct ct__front {
 int ct__front_init(ct__front *f, uint64_t ntx);
 void ct__front_free(ct__front *f);
 
-/* File taint on output o under tx s, which must be after the last tx taken
- * and below ntx (else CT_ECORRUPT: the store's spender links point back). */
-int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t taint, uint32_t hops);
+/* File record r (its sx is set here) under tx s, which must be after the
+ * last tx taken and below ntx (else CT_ECORRUPT: the store's spender links
+ * point back). The usual case, an append to the last chunk of a bucket
+ * ahead of the window, is inline; the rest is ct__front_push_slow. */
+int ct__front_push_slow(ct__front *f, uint64_t s, ct__frec r);
+static inline int ct__front_push(ct__front *f, uint64_t s, ct__frec r)
+{
+	size_t c = (size_t)(s >> CT_FRONT_SHIFT);
+	if (s < f->ntx && f->wcur != SIZE_MAX && c > f->wcur) {
+		ct__fbucket *bk = &f->dir[c];
+		ct__fchunk *k = bk->last;
+		if (k && k->n < CT_FRONT_CHUNK) {
+			r.sx = (uint16_t)(s & (CT_FRONT_TXS - 1));
+			r.pad_ = 0;
+			k->r[k->n++] = r;
+			bk->n++;
+			f->n++;
+			return 0;
+		}
+	}
+	return ct__front_push_slow(f, s, r);
+}
 
 /* Take the next tx that has records: *tx, and *head the first of its
  * *count records (ct__front_rec, ct__front_next). Returns 0, 1 when the
@@ -76,7 +109,7 @@ int ct__front_take(ct__front *f, uint64_t *tx, uint32_t *head, uint32_t *count);
 
 static inline const ct__frec *ct__front_rec(const ct__front *f, uint32_t i)
 {
-	return &f->wr[i];
+	return &f->wch[i / CT_FRONT_CHUNK]->r[i % CT_FRONT_CHUNK];
 }
 static inline uint32_t ct__front_next(const ct__front *f, uint32_t i)
 {

@@ -38,18 +38,19 @@ enum {
 };
 #define CT_END_COUNT 9
 
-/* One address reached (per asset). */
+/* One address reached (per asset). A large trace has millions: 80 bytes,
+ * no padding. */
 typedef struct ct__tr_addr {
 	uint64_t id;      /* address id (store or account model)                 */
-	uint32_t asset;   /* asset index (account model), 0 for Bitcoin          */
 	uint32_t hops;    /* fewest txs from a seed                              */
+	uint16_t asset;   /* asset index (account model: < 4,096), 0 for Bitcoin */
+	uint16_t reasons; /* CT_END_* bits, and CT_ADDR_SEED                     */
 	ct_u128 received; /* tainted amount that reached it                      */
 	ct_u128 held;     /* of which stopped here (endpoint)                    */
 	ct_u128 cut;      /* of which below the dust cutoff                      */
 	ct_u128 sent;     /* tainted amount it passed on                         */
-	unsigned reasons; /* CT_END_* bits                                       */
-	int seed;         /* a seed address                                      */
 } ct__tr_addr;
+#define CT_ADDR_SEED 0x8000u /* in reasons: a seed address */
 
 /* One flow: tainted value moving from one address to another in a tx. */
 typedef struct ct__tr_flow {
@@ -67,14 +68,16 @@ typedef struct ct__tr_step {
 	uint32_t n_in_tainted, n_in, n_out, n_out_tainted;
 	uint32_t asset;
 	int by_sender;           /* account model: all of from_addr's outflows   */
-	ct_u128 tainted_in, value_in;
+	ct_u128 tainted_in;
 	uint64_t big_out_addr;   /* address of the largest tainted output        */
 	uint64_t big_out_next;   /* tx that spent it (UINT64_MAX: none)          */
 	ct_u128 big_out, small_out; /* largest and second tainted output amounts */
 	uint64_t from_addr;      /* the largest tainted input's address          */
-	uint32_t n_dust_out;     /* outputs below the dust threshold             */
-	uint32_t n_new_out;      /* tainted outputs to addresses not among inputs */
-} ct__tr_step; /* (ordered so that it has no padding: 128 bytes) */
+	uint32_t n_dust_out;     /* outputs below the dust threshold (UTXO: counted
+	                            only in txs of 5 outputs or more)            */
+	uint32_t n_new_out;      /* tainted outputs to addresses not among inputs
+	                            (UTXO: counted only in txs of 3 or more)     */
+} ct__tr_step; /* (ordered so that it has no padding: 112 bytes) */
 
 /* Totals of one asset: seeds = held + fees + cut + returned. */
 typedef struct ct__tr_totals {

@@ -40,6 +40,7 @@
 #include <time.h>
 
 #define MAX_ASSETS 4096
+_Static_assert(MAX_ASSETS <= 65536, "result entries keep the asset index in 16 bits");
 /* backward pseudo-addresses: value from before the data, newly minted */
 #define ID_UNKNOWN (UINT64_MAX - 2)
 #define ID_MINTED (UINT64_MAX - 3)
@@ -578,7 +579,7 @@ static int process(at *t, uint64_t id, int seed_event)
 				return CT_ENOMEM;
 			ad->received += v;
 			ad->hops = 0;
-			ad->seed = 1;
+			ad->reasons |= CT_ADDR_SEED;
 			ad->sent += v;
 		}
 	} else {
@@ -1190,7 +1191,7 @@ static int back_seed(at *t, uint64_t id)
 			return ct__err(CT_ENOMEM, "out of memory");
 		ad->received += v;
 		ad->hops = 0;
-		ad->seed = 1;
+		ad->reasons |= CT_ADDR_SEED;
 	}
 	uint64_t src = x.from == CT_ACCT_NONE ? ID_MINTED : x.from;
 	ct__tr_flow f = {src, x.to, v, id, x.time, ai, 1};

@@ -38,21 +38,14 @@
 #define ID_UNKNOWN (UINT64_MAX - 2)
 #define ID_NOADDR (UINT64_MAX - 3)
 #define F_SEED 0x80000000u
-#define AIDX(e) ((e).aidx & ~F_SEED)
 
 typedef struct ent {
 	uint64_t key; /* output id + 1; 0 = empty */
 	uint64_t taint;
 	uint64_t addr; /* the address the output pays */
 	uint32_t hops;
-	uint32_t aidx; /* the address's entry in the result; top bit: F_SEED */
+	uint32_t flags; /* F_SEED: a seed output */
 } ent;
-
-typedef struct trop {
-	uint64_t amt;
-	uint32_t idx; /* result entry                        */
-	uint32_t op;  /* OP_* | argument (hops, reason) << 4 */
-} trop;
 
 typedef struct bt {
 	ct_btcstore *st;
@@ -79,9 +72,10 @@ typedef struct bt {
 	uint64_t *v, *t, *w, *tout, *rem, *len, *tp, *dst, *dout, *ia, *oa, *refs;
 	uint32_t *ih;
 	size_t *ord;
-	/* result entry updates, applied in batches (op_flush) */
-	trop *ops;
-	size_t ops_n;
+	/* result entry updates, applied in batches (upd_flush) */
+	struct upd *upd, *upd_sorted;
+	size_t upd_n, upd_cap, upd_nb;
+	uint32_t *upd_hist;
 	ct__tr_res res;
 } bt;
 
@@ -127,8 +121,7 @@ static ent *map_find(const bt *b, uint64_t o)
 }
 
 /* Add taint to output o (merging with an entry already there). */
-static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint32_t aidx,
-                   uint64_t addr)
+static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t flags, uint64_t addr)
 {
 	if ((b->n + 1) * 2 > b->cap && map_grow(b))
 		return CT_ENOMEM;
@@ -137,13 +130,13 @@ static int map_add(bt *b, uint64_t o, uint64_t taint, uint32_t hops, uint32_t fl
 	while (b->map[s].key && b->map[s].key != k)
 		s = (s + 1) & mask;
 	if (!b->map[s].key) {
-		b->map[s] = (ent){k, taint, addr, hops, aidx | flags};
+		b->map[s] = (ent){k, taint, addr, hops, flags};
 		b->n++;
 	} else {
 		b->map[s].taint += taint;
 		if (hops < b->map[s].hops)
 			b->map[s].hops = hops;
-		b->map[s].aidx |= flags;
+		b->map[s].flags |= flags;
 	}
 	return 0;
 }
@@ -201,9 +194,11 @@ static uint64_t out_addr(const ct_btcstore *st, uint64_t o)
 /* Forward: start the reads of the txs taken next (only hints: a tx pushed
  * in the meantime may come first), in two stages so that each reads
  * lines the stage before fetched: for the second next tx its input and
- * output records, for the next one its first frontier record, its spent
- * outputs' records and its outputs' slots in the address index. Looking further ahead (8 txs)
- * cost more than it saved (bench/RESULTS.md §trace). */
+ * output records, for the next one its first frontier record and its
+ * outputs' records and spenders. The spent outputs' records are not
+ * needed for the tainted inputs (their records carry value and address);
+ * forward_tx starts the reads of the others. Looking further ahead (3 or
+ * 8 txs) cost more than it saved (bench/RESULTS.md §trace). */
 static void lookahead(bt *b)
 {
 	uint64_t nx[2];
@@ -218,80 +213,127 @@ static void lookahead(bt *b)
 	uint32_t h = ct__front_head(&b->fr, nx[0]);
 	if (h != CT_FRONT_NONE)
 		__builtin_prefetch(ct__front_rec(&b->fr, h));
-	uint64_t fi = ct__tx_first_in(st, nx[0]), ei = ct__tx_end_in(st, nx[0]);
-	for (uint64_t i = fi; i < ei && i < fi + 8; i++) {
-		uint64_t ref = ct__in_ref(st, i);
-		if (!(ref & CT_IN_UNRESOLVED_BIT))
-			__builtin_prefetch(ct__col_at(&st->outs, ref));
-	}
-	uint64_t fo = ct__tx_first_out(st, nx[0]), eo = ct__tx_end_out(st, nx[0]);
-	for (uint64_t o = fo; o < eo && o < fo + 4; o++)
-		ct__tr_prefetch_addr(&b->res, 0, out_addr(st, o));
-}
-
-/* Forward, what each address sent is what it received less what stopped
- * there: every tainted output it was paid either stopped (held, cut, or
- * returned to a seed) or went into the frontier, which a finished trace
- * has emptied into the txs that spent them. So instead of an update per
- * tainted input, one pass at the end (op_flush took the amounts returned
- * to seeds off `sent` already; the arithmetic is modulo 2^128, exact). */
-static void sent_forward(bt *b)
-{
-	for (size_t i = 0; i < b->res.n_addrs; i++) {
-		ct__tr_addr *a = &b->res.addrs[i];
-		a->sent += a->received - a->held - a->cut;
-	}
+	uint64_t fo = ct__tx_first_out(st, nx[0]);
+	__builtin_prefetch(ct__col_at(&st->spent, fo));
+	__builtin_prefetch(ct__col_at(&st->outs, fo));
 }
 
 /* ---- helpers ----------------------------------------------------------- */
 
-/* Updates of result entries, applied in batches so that the entries'
- * cache misses overlap (all of them commute: sums, minimum, bits). */
-enum { OP_RECV, OP_STOP, OP_SENT };
-#define OPS_MAX 4096
-#define OPS_AHEAD 16
+/* Updates of result entries. Every tainted output reached adds to its
+ * address's entry (received, fewest hops; held or cut). Made at once, each
+ * would cost a random read of the address index and one of the entry.
+ * All of them commute (sums, minimum, bits), so they are logged and
+ * applied in batches ordered by address range (a counting sort on the
+ * address id >> UPD_RANGE): a range's slice of the index (16 KB) and its
+ * entries, created range by range, are then touched together.
+ *
+ * A record: key = what << 32 | arg << 4 | op, where `what` is an address
+ * id below the result's dense index, or (top bit set) an entry index for
+ * the addresses outside it; arg is the hop count (OP_RECV) or the reason
+ * bit (OP_STOP). The batches start at 16 and double up to UPD_MAX: a
+ * small trace touches little memory and goes through several batches (so
+ * the tests' traces do), a large one has the largest batches.
+ *
+ * Forward, what an address sent is what it received less what stopped
+ * there: every tainted output it was paid either stopped (held, cut, or
+ * returned to a seed) or went into the frontier, which a finished trace
+ * has emptied into the txs that spent them. So OP_RECV adds to `sent` and
+ * OP_STOP takes off (the arithmetic is modulo 2^128, exact), instead of an
+ * update per tainted input. */
+enum { OP_RECV, OP_STOP };
+typedef struct upd {
+	uint64_t key;
+	uint64_t amt;
+} upd;
+#define UPD_MAX (1u << 18)
+#define UPD_FIRST 16
+#define UPD_RANGE 12
+#define UPD_IDX (UINT64_C(1) << 63)
+#define UPD_ARG_MAX ((1u << 28) - 1)
+#define UPD_AHEAD 16
 
-static void op_flush(bt *b)
+static int upd_flush(bt *b)
 {
-	ct__tr_addr *ad = b->res.addrs;
-	size_t n = b->ops_n;
-	for (size_t k = 0; k < n && k < OPS_AHEAD; k++)
-		__builtin_prefetch(&ad[b->ops[k].idx]);
+	size_t n = b->upd_n, nd = (size_t)(b->res.n_dense >> UPD_RANGE) + 1;
+	if (!n)
+		return 0;
+	size_t nb = nd + (b->res.n_addrs >> UPD_RANGE) + 1;
+	if (nb > b->upd_nb) {
+		uint32_t *h = realloc(b->upd_hist, (nb + 1) * sizeof(*h));
+		if (!h)
+			return ct__err(CT_ENOMEM, "out of memory (trace result)");
+		b->upd_hist = h;
+		b->upd_nb = nb;
+	}
+	uint32_t *h = b->upd_hist;
+	memset(h, 0, (nb + 1) * sizeof(*h));
+	const upd *in = b->upd;
 	for (size_t k = 0; k < n; k++) {
-		if (k + OPS_AHEAD < n) {
-			const ct__tr_addr *p = &ad[b->ops[k + OPS_AHEAD].idx];
-			__builtin_prefetch(p);
-			__builtin_prefetch((const char *)(p + 1) - 1);
-		}
-		const trop *x = &b->ops[k];
-		ct__tr_addr *a = &ad[x->idx];
-		uint32_t arg = x->op >> 4;
-		switch (x->op & 15) {
-		case OP_RECV:
-			a->received += x->amt;
+		uint64_t w = in[k].key >> 32;
+		h[1 + (in[k].key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : w >> UPD_RANGE)]++;
+	}
+	for (size_t i = 1; i <= nb; i++)
+		h[i] += h[i - 1];
+	upd *out = b->upd_sorted;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t w = in[k].key >> 32;
+		out[h[in[k].key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : w >> UPD_RANGE]++] = in[k];
+	}
+	ct__tr_res *r = &b->res;
+	const uint32_t *dense = r->dense;
+	for (size_t k = 0; k < n; k++) {
+		if (k + UPD_AHEAD < n && !(out[k + UPD_AHEAD].key & UPD_IDX))
+			__builtin_prefetch(&dense[out[k + UPD_AHEAD].key >> 32]);
+		uint64_t key = out[k].key, w = key >> 32;
+		ct__tr_addr *a;
+		if (key & UPD_IDX)
+			a = &r->addrs[w & 0x7fffffffu];
+		else if (dense[w])
+			a = &r->addrs[dense[w] - 1];
+		else if (!(a = ct__tr_addr_get(r, 0, w)))
+			return ct__err(CT_ENOMEM, "out of memory (trace result)");
+		uint32_t arg = (uint32_t)key >> 4;
+		if ((key & 15) == OP_RECV) {
+			a->received += out[k].amt;
 			if (arg < a->hops)
 				a->hops = arg;
-			break;
-		case OP_STOP:
-			ct__tr_stop_entry(a, x->amt, arg);
-			if (!b->back && arg == CT_END_SEED)
-				a->sent -= x->amt; /* (see sent_forward) */
-			break;
-		default:
-			a->sent += x->amt;
-			break;
+			if (!b->back)
+				a->sent += out[k].amt;
+		} else {
+			ct__tr_stop_entry(a, out[k].amt, arg);
+			if (!b->back)
+				a->sent -= out[k].amt;
 		}
 	}
-	b->ops_n = 0;
+	b->upd_n = 0;
+	if (b->upd_cap < UPD_MAX)
+		b->upd_cap *= 2;
+	return 0;
 }
 
-static inline void op_log(bt *b, uint32_t idx, uint32_t op, uint64_t amt)
+/* Log an update of address a's entry. */
+static inline int upd_log(bt *b, uint64_t a, unsigned op, uint32_t arg, uint64_t amt)
 {
-	if (b->ops_n == OPS_MAX)
-		op_flush(b);
-	b->ops[b->ops_n++] = (trop){amt, idx, op};
+	if (b->upd_n == b->upd_cap) {
+		int rc = upd_flush(b);
+		if (rc)
+			return rc;
+	}
+	uint64_t what;
+	if (a < b->res.n_dense) {
+		what = a;
+	} else {
+		/* outside the dense index (ids near 2^64, or a store too large
+		 * for one): the hash map gives the entry now */
+		ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
+		if (!ad)
+			return ct__err(CT_ENOMEM, "out of memory (trace result)");
+		what = UPD_IDX >> 32 | (uint64_t)(ad - b->res.addrs);
+	}
+	b->upd[b->upd_n++] = (upd){what << 32 | (uint64_t)(arg < UPD_ARG_MAX ? arg : UPD_ARG_MAX) << 4 | op, amt};
+	return 0;
 }
-
 
 static int64_t tx_time(const ct_btcstore *st, uint64_t t)
 {
@@ -413,12 +455,12 @@ static void apply(bt *b, const uint64_t *v, const uint64_t *t, size_t ns, const 
 static void flows_to(bt *b, const uint64_t *sa, const uint64_t *sv, size_t ns, uint64_t T,
                      uint64_t to, uint64_t amount, uint64_t tx, int64_t time, uint32_t hops)
 {
-	ct__tr_flow f = {0, to, amount, tx, time, 0, hops};
 	int full = b->res.max_flows && b->res.n_flows >= b->res.max_flows;
 	if (full && (ns <= 1 || ns > MAX_SRC)) {
 		b->res.flows_dropped++; /* one flow, not kept */
 		return;
 	}
+	ct__tr_flow f = {0, to, amount, tx, time, 0, hops};
 	if (ns == 1 || ns > MAX_SRC) {
 		size_t best = 0;
 		for (size_t k = 1; k < ns; k++)
@@ -487,7 +529,8 @@ static size_t group(uint64_t *a, uint64_t *t, size_t n)
 
 /* Taint `amt` reaches output o (paying address a) at `hops`. `next` is
  * the tx to continue with (forward: the spender; backward: the creator),
- * UINT64_MAX when none. */
+ * UINT64_MAX when none. `value`: the output's value (forward: it goes
+ * into the frontier record). */
 static int seed_live(const bt *b, uint64_t o);
 
 /* A damaged spent column: one line naming the file, the record's offset
@@ -499,21 +542,19 @@ static int spent_corrupt(const bt *b, uint64_t o, uint64_t s, const char *why)
 	               (unsigned long long)s, why);
 }
 
-static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next)
+static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uint64_t next,
+                 uint64_t value)
 {
-	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
-	if (!ad)
-		return ct__err(CT_ENOMEM, "out of memory (trace result)");
-	/* the entry is updated later, in a batch (op_flush): only its index
-	 * is needed now */
-	uint32_t idx = (uint32_t)(ad - b->res.addrs);
-	op_log(b, idx, OP_RECV | (hops < (1u << 28) ? hops : (1u << 28) - 1) << 4, amt);
+	/* (the address's entry is updated later: upd_flush) */
+	int rc = upd_log(b, a, OP_RECV, hops, amt);
+	if (rc)
+		return rc;
 	unsigned why = 0;
 	/* a seed output reached again? (only ids in the seeds' range can be) */
 	int seed = 0;
 	if (o != UINT64_MAX && o >= b->seed_lo && o <= b->seed_hi) {
 		const ent *e = b->back ? map_find(b, o) : NULL;
-		seed = b->back ? e && (e->aidx & F_SEED) : seed_live(b, o);
+		seed = b->back ? e && (e->flags & F_SEED) : seed_live(b, o);
 	}
 	if (seed)
 		why = CT_END_SEED;
@@ -539,14 +580,14 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 	}
 	if (why) {
 		ct__tr_stop_totals(&b->res, 0, amt, why);
-		op_log(b, idx, OP_STOP | why << 4, amt);
-		return 0;
+		return upd_log(b, a, OP_STOP, why, amt);
 	}
 	if (!b->back) {
-		int rc = ct__front_push(&b->fr, next, o, amt, hops);
+		rc = ct__front_push(&b->fr, next,
+		                    (ct__frec){.o = o, .taint = amt, .value = value, .addr = a, .hops = hops});
 		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
 	}
-	int rc = map_add(b, o, amt, hops, 0, idx, a);
+	rc = map_add(b, o, amt, hops, 0, a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -626,9 +667,6 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 	uint64_t V = 0, T = 0, W = 0;
 	uint32_t hop = UINT32_MAX;
 	size_t unknown = 0, nt = 0;
-	/* first the references, prefetching the spent outputs' records that
-	 * the second pass reads, so that the misses overlap instead of
-	 * queueing */
 	/* the tx's own outputs (values, addresses, spenders) do not depend on
 	 * the inputs: start their reads now */
 	__builtin_prefetch(ct__col_at(&st->outs, fo));
@@ -637,33 +675,37 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 		__builtin_prefetch(ct__col_at(&st->outs, eo - 1));
 		__builtin_prefetch(ct__col_at(&st->spent, eo - 1));
 	}
-	for (size_t k = 0; k < nin; k++) {
-		uint64_t ref = ct__in_ref(st, fi + k);
-		b->refs[k] = ref;
-		if (!(ref & CT_IN_UNRESOLVED_BIT))
-			__builtin_prefetch(ct__col_at(&st->outs, ref));
-	}
+	for (size_t k = 0; k < nin; k++)
+		b->refs[k] = ct__in_ref(st, fi + k);
 	if ((rc = match_records(b, s, nin, head, m)))
 		return rc;
+	/* a tainted input's value and address came with its record; the
+	 * others are read from the store (their reads started together, so
+	 * that the misses overlap instead of queueing) */
+	for (size_t k = 0; k < nin; k++)
+		if (b->len[k] == CT_FRONT_NONE && !(b->refs[k] & CT_IN_UNRESOLVED_BIT))
+			__builtin_prefetch(ct__col_at(&st->outs, b->refs[k]));
 	for (size_t k = 0; k < nin; k++) {
 		uint64_t ref = b->refs[k];
-		b->v[k] = b->t[k] = 0;
-		if (ref == CT_IN_COINBASE || (ref & CT_IN_UNRESOLVED_BIT)) {
-			unknown += ref != CT_IN_COINBASE;
-			continue;
-		}
-		b->v[k] = ct__out_value(st, ref);
-		V += b->v[k];
+		b->t[k] = 0;
 		if (b->len[k] != CT_FRONT_NONE) {
 			const ct__frec *e = ct__front_rec(&b->fr, (uint32_t)b->len[k]);
+			b->v[k] = e->value;
 			b->t[k] = e->taint;
 			T += e->taint;
 			if (e->hops < hop)
 				hop = e->hops;
-			b->ia[nt] = out_addr(st, ref);
+			b->ia[nt] = e->addr;
 			b->oa[nt] = e->taint;
 			nt++;
+		} else if (ref & CT_IN_UNRESOLVED_BIT) {
+			b->v[k] = 0;
+			unknown += ref != CT_IN_COINBASE;
+			continue;
+		} else {
+			b->v[k] = ct__out_value(st, ref);
 		}
+		V += b->v[k];
 	}
 	b->res.edges += nin + nout;
 	b->res.txs++;
@@ -683,16 +725,18 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 		ns++;
 	}
 	b->w[nout] = V - W; /* the fee, last */
-	/* (what the sources sent is found at the end: sent_forward) */
+	/* (what the sources sent is counted in upd_flush) */
 	/* source addresses and their taint, grouped */
 	uint64_t *sa = b->ia, *sv = b->oa;
 	size_t nsrc = group(sa, sv, nt);
 	apply(b, b->v, b->t, ns, b->w, nout + 1, T, V, b->tout);
-	/* prefetch what the outputs' decisions read: the address map's slot
-	 * and the spender */
+	/* prefetch what the outputs' decisions read: the spender, and the
+	 * address map's slot of an address outside the dense index (upd_log) */
 	for (size_t j = 0; j < nout; j++)
 		if (b->tout[j]) {
-			ct__tr_prefetch_addr(&b->res, 0, out_addr(st, fo + j));
+			uint64_t a = out_addr(st, fo + j);
+			if (a >= b->res.n_dense)
+				ct__tr_prefetch_addr(&b->res, 0, a);
 			__builtin_prefetch(ct__col_at(&st->spent, fo + j));
 		}
 	b->res.tot[0].fees += b->tout[nout];
@@ -704,7 +748,6 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 	step.n_in_tainted = (uint32_t)nt;
 	step.n_out = (uint32_t)nout;
 	step.tainted_in = T;
-	step.value_in = V;
 	step.big_out_next = UINT64_MAX;
 	step.big_out_addr = UINT64_MAX;
 	step.from_addr = nsrc ? sa[0] : UINT64_MAX;
@@ -719,13 +762,15 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 			continue;
 		uint64_t o = fo + j, a = out_addr(st, o);
 		step.n_out_tainted++;
-		int among_in = 0;
-		for (size_t k = 0; k < nsrc && k < MAX_SRC; k++)
-			among_in |= sa[k] == a;
-		if (!among_in)
-			step.n_new_out++;
-		if (b->w[j] <= b->res.dust_threshold)
-			step.n_dust_out++;
+		/* the pattern finder asks for at least 3 new receivers (fan-out)
+		 * and 5 dust outputs (dusting): fewer outputs cannot have them */
+		if (nout >= 3) {
+			int among_in = 0;
+			for (size_t k = 0; k < nsrc && k < MAX_SRC; k++)
+				among_in |= sa[k] == a;
+			step.n_new_out += !among_in;
+			step.n_dust_out += nout >= 5 && b->w[j] <= b->res.dust_threshold;
+		}
 		if (amt > step.big_out) {
 			step.small_out = step.big_out;
 			step.big_out = amt;
@@ -735,7 +780,7 @@ static int forward_tx(bt *b, uint64_t s, uint32_t head, uint32_t m)
 			step.small_out = amt;
 		}
 		flows_to(b, sa, sv, nsrc, T, a, amt, s, time, hop + 1);
-		if ((rc = reach(b, o, a, amt, hop + 1, ct__out_spent_by(st, o))))
+		if ((rc = reach(b, o, a, amt, hop + 1, ct__out_spent_by(st, o), b->w[j])))
 			return rc;
 	}
 	ct__tr_step_add(&b->res, &step);
@@ -836,7 +881,6 @@ static int backward_tx(bt *b, uint64_t s)
 	step.n_out = (uint32_t)nout;
 	step.n_out_tainted = (uint32_t)ntout;
 	step.tainted_in = T;
-	step.value_in = V;
 	step.big_out_addr = big_to;
 	step.big_out_next = UINT64_MAX;
 	step.from_addr = UINT64_MAX;
@@ -859,7 +903,7 @@ static int backward_tx(bt *b, uint64_t s)
 			step.from_addr = a;
 		ct__tr_flow f = {a, big_to, amt, s, time, 0, hop + 1};
 		ct__tr_flow_add(&b->res, &f);
-		if ((rc = reach(b, k < nin ? ref : UINT64_MAX, a, amt, hop + 1, next)))
+		if ((rc = reach(b, k < nin ? ref : UINT64_MAX, a, amt, hop + 1, next, 0)))
 			return rc;
 	}
 	ct__tr_step_add(&b->res, &step);
@@ -940,7 +984,7 @@ static int seed_output(bt *b, uint64_t o)
 		return ct__err(CT_ENOMEM, "out of memory");
 	ad->received += v;
 	ad->hops = 0;
-	ad->seed = 1;
+	ad->reasons |= CT_ADDR_SEED;
 	if (b->back) {
 		/* the value of a seed output came from the tx that created it */
 		if (b->time_limits && tx_time(b->st, next) < b->o->since) {
@@ -948,22 +992,22 @@ static int seed_output(bt *b, uint64_t o)
 			return 0;
 		}
 	} else {
-		if (next == UINT64_MAX) {
-			ct__tr_stop(&b->res, ad, v, CT_END_UNSPENT);
+		/* what it sent: what it received less what stops (see upd_flush) */
+		unsigned why = next == UINT64_MAX ? CT_END_UNSPENT
+		               : b->time_limits && tx_time(b->st, next) > b->o->until ? CT_END_TIME
+		                                                                       : 0;
+		if (why) {
+			ct__tr_stop(&b->res, ad, v, why);
 			return 0;
 		}
-		if (b->time_limits && tx_time(b->st, next) > b->o->until) {
-			ct__tr_stop(&b->res, ad, v, CT_END_TIME);
-			return 0;
-		}
+		ad->sent += v;
 	}
-	uint32_t idx = (uint32_t)(ad - b->res.addrs);
 	if (!b->back) {
 		*seed_slot(b, o) |= SEED_LIVE;
-		int rc = ct__front_push(&b->fr, next, o, v, 0);
+		int rc = ct__front_push(&b->fr, next, (ct__frec){.o = o, .taint = v, .value = v, .addr = a});
 		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
 	}
-	int rc = map_add(b, o, v, 0, F_SEED, idx, a);
+	int rc = map_add(b, o, v, 0, F_SEED, a);
 	return rc ? rc : heap_push(b, next);
 }
 
@@ -1226,7 +1270,10 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 	if ((rc = b.back ? ct__txset_init(&b.pend, b.st->c.txs) : ct__front_init(&b.fr, b.st->c.txs)))
 		goto out;
 	b.cursor = b.back ? UINT64_MAX : 0;
-	if (!(b.ops = malloc(OPS_MAX * sizeof(*b.ops)))) {
+	b.upd = ct__big_zalloc(UPD_MAX * sizeof(*b.upd));
+	b.upd_sorted = ct__big_zalloc(UPD_MAX * sizeof(*b.upd));
+	b.upd_cap = UPD_FIRST;
+	if (!b.upd || !b.upd_sorted) {
 		rc = ct__err(CT_ENOMEM, "out of memory (trace)");
 		goto out;
 	}
@@ -1289,9 +1336,10 @@ int ct__trace_btc(ct_db *db, char **out, const ct_trace_options *o, int *handled
 		if (held > b.res.peak_frontier)
 			b.res.peak_frontier = held;
 	}
-	op_flush(&b);
-	if (!b.back)
-		sent_forward(&b);
+	if ((rc = upd_flush(&b))) {
+		json_decref(seeds);
+		goto out_lab;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	b.res.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -1313,7 +1361,9 @@ out:
 	ct__front_free(&b.fr);
 	free(b.stop);
 	free(b.sset);
-	free(b.ops);
+	ct__big_free(b.upd, UPD_MAX * sizeof(*b.upd));
+	ct__big_free(b.upd_sorted, UPD_MAX * sizeof(*b.upd));
+	free(b.upd_hist);
 	uint64_t **arrs[] = {&b.v, &b.t, &b.w, &b.tout, &b.rem, &b.len, &b.tp, &b.dst, &b.dout, &b.ia, &b.oa,
 	                     &b.refs};
 	for (size_t i = 0; i < CT_ARRAY_LEN(arrs); i++)

@@ -246,7 +246,7 @@ static int cmp_addr(const void *x, const void *y)
 /* Taint stopped there (other than by coming back to a seed). */
 static int addr_endpoint(const ct__tr_addr *a)
 {
-	unsigned stop = a->reasons & ~(unsigned)CT_END_SEED;
+	unsigned stop = a->reasons & ~(unsigned)(CT_END_SEED | CT_ADDR_SEED);
 	return stop != 0 && (a->held > 0 || a->cut > 0);
 }
 
@@ -365,7 +365,7 @@ static void write_addr(sb *s, names *nn, const ct__tr_addr *a, struct ct_labels 
 	sb_amt(s, a->cut, d);
 	sb_puts(s, ",\"sent\":");
 	sb_amt(s, a->sent, d);
-	sb_printf(s, ",\"seed\":%s,\"significant\":%s}", a->seed ? "true" : "false",
+	sb_printf(s, ",\"seed\":%s,\"significant\":%s}", a->reasons & CT_ADDR_SEED ? "true" : "false",
 	          addr_significant(a, have_cut, cutoff) ? "true" : "false");
 }
 

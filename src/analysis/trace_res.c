@@ -265,29 +265,66 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 		memset(out, 0, n * sizeof(*out));
 		return;
 	}
-	for (size_t k = 0; k < n; k++) {
-		ct_u128 p = (ct_u128)T * w[k];
-		uint64_t q, r;
-		divide(p, D, &q, &r);
-		out[k] = q;
-		rem[k] = r;
-		sum += out[k];
+	if (T == D || T == 0) {
+		/* all of the value is tainted, or none: the shares are the
+		 * weights, or nothing, with no remainder */
+		for (size_t k = 0; k < n; k++) {
+			out[k] = T ? w[k] : 0;
+			rem[k] = 0;
+			sum += out[k];
+		}
+	} else {
+		/* floor(T * w / D) estimated as w * (T / D) in floating point:
+		 * for w <= 2^52 within two units of the quotient, so the
+		 * remainder T * w - g * D lies in (-3D, 3D) and 64-bit
+		 * arithmetic (modulo 2^64) gives it exactly when D < 2^61; then
+		 * a step or two make it exact. Otherwise: divide(). */
+		double f = (double)T / (double)D;
+		int fast = D < (UINT64_C(1) << 61);
+		for (size_t k = 0; k < n; k++) {
+			uint64_t wk = w[k], q, r;
+			if (fast && wk <= (UINT64_C(1) << 52)) {
+				uint64_t g = (uint64_t)((double)(int64_t)wk * f);
+				int64_t d = (int64_t)(T * wk - g * D);
+				while (d < 0) {
+					g--;
+					d += (int64_t)D;
+				}
+				while ((uint64_t)d >= D) {
+					g++;
+					d -= (int64_t)D;
+				}
+				q = g;
+				r = (uint64_t)d;
+			} else {
+				divide((ct_u128)T * wk, D, &q, &r);
+			}
+			out[k] = q;
+			rem[k] = r;
+			sum += q;
+		}
 	}
 	uint64_t left = T - sum; /* < n when sum(w) == D */
+	if (!left)
+		return;
 	/* One more unit to the `left` largest remainders (ties: lowest k).
 	 * A fan-out of many outputs with many units left: select them in one
 	 * pass instead of a scan per unit. */
 	if (left > 4 && n > 16 && split_select(w, n, left, out, rem))
 		return;
+	/* rem + 1 for a non-zero weight, 0 for none or a unit given (rem <
+	 * D, so rem + 1 does not wrap) */
+	for (size_t k = 0; k < n; k++)
+		rem[k] = w[k] ? rem[k] + 1 : 0;
 	while (left > 0) {
-		size_t best = n;
-		for (size_t k = 0; k < n; k++)
-			if (rem[k] != UINT64_MAX && w[k] && (best == n || rem[k] > rem[best]))
+		size_t best = 0;
+		for (size_t k = 1; k < n; k++)
+			if (rem[k] > rem[best])
 				best = k;
-		if (best == n)
+		if (!rem[best])
 			break;
 		out[best]++;
-		rem[best] = UINT64_MAX; /* taken */
+		rem[best] = 0;
 		left--;
 	}
 }
@@ -471,7 +508,7 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 	a = &r->addrs[r->n_addrs++];
 	memset(a, 0, sizeof(*a));
 	a->id = id;
-	a->asset = asset;
+	a->asset = (uint16_t)asset;
 	a->hops = UINT32_MAX;
 	if (dense) {
 		r->dense[id] = (uint32_t)r->n_addrs;
@@ -504,7 +541,8 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 	r->flows[r->n_flows++] = *f;
 }
 
-_Static_assert(sizeof(ct__tr_step) <= 128, "a step has no padding (trace.h)");
+_Static_assert(sizeof(ct__tr_step) == 112, "a step has no padding (trace.h)");
+_Static_assert(sizeof(ct__tr_addr) == 80, "an address entry has no padding (trace.h)");
 
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 {

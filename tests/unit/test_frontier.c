@@ -20,6 +20,15 @@ typedef struct refrec {
 	int live;
 } refrec;
 
+/* The value and address a record of output o carries. */
+#define VALUE_OF(o) ((o) * 3 + 7)
+#define ADDR_OF(o) ((o) ^ UINT64_C(0x5a5a5a5a5a))
+
+static ct__frec mkrec(uint64_t o, uint64_t taint, uint32_t hops)
+{
+	return (ct__frec){.o = o, .taint = taint, .value = VALUE_OF(o), .addr = ADDR_OF(o), .hops = hops};
+}
+
 /* One random trace over ntx txs; returns the number of mismatches. */
 static int random_trace(uint64_t ntx, int steps, uint64_t near)
 {
@@ -34,7 +43,7 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 	for (int i = 0; i < 20; i++) {
 		uint64_t s = tap_rand() % ntx, taint = 1 + tap_rand() % 1000;
 		uint32_t hops = (uint32_t)(tap_rand() % 50);
-		bad += ct__front_push(&f, s, next_o, taint, hops) != 0;
+		bad += ct__front_push(&f, s, mkrec(next_o, taint, hops)) != 0;
 		ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 		live++;
 	}
@@ -62,7 +71,8 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 			while (k < n && !(ref[k].live && ref[k].o == r->o))
 				k++;
 			if (k == n || ref[k].s != t || r->sx != (t & (CT_FRONT_TXS - 1)) ||
-			    r->taint != ref[k].taint || r->hops != ref[k].hops) {
+			    r->taint != ref[k].taint || r->hops != ref[k].hops || r->value != VALUE_OF(r->o) ||
+			    r->addr != ADDR_OF(r->o)) {
 				bad++;
 				continue;
 			}
@@ -86,19 +96,19 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 			}
 			uint64_t taint = tap_rand() >> 1;
 			uint32_t hops = (uint32_t)tap_rand();
-			bad += ct__front_push(&f, s, next_o, taint, hops) != 0;
+			bad += ct__front_push(&f, s, mkrec(next_o, taint, hops)) != 0;
 			ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 			live++;
 		}
 		/* a record for t itself or before: refused, nothing filed */
 		if (tap_rand() % 16 == 0) {
 			uint64_t s = t - tap_rand() % (t + 1);
-			bad += ct__front_push(&f, s, 0, 1, 0) != CT_ECORRUPT || f.n != live;
+			bad += ct__front_push(&f, s, mkrec(0, 1, 0)) != CT_ECORRUPT || f.n != live;
 		}
 	}
 	/* a spender past the chain's end: refused */
 	{
-		bad += ct__front_push(&f, ntx, 0, 1, 0) != CT_ECORRUPT;
+		bad += ct__front_push(&f, ntx, mkrec(0, 1, 0)) != CT_ECORRUPT;
 	}
 	ct__front_free(&f);
 	free(ref);

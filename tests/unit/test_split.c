@@ -69,6 +69,9 @@ int main(void)
 		for (size_t k = 0; k < n; k++)
 			w[k] = tap_rand() % 4 == 0 ? 0 : tap_rand() >> (64 - bits);
 		uint64_t T = tap_rand() >> (64 - (1 + (int)(tap_rand() % 51)));
+		/* all of the value tainted (T == D after the clamp), or none */
+		if (i % 8 == 0)
+			T = i % 16 ? UINT64_MAX : 0;
 		bad += !one(T, w, n);
 	}
 	CHECK(bad == 0);
@@ -98,6 +101,13 @@ int main(void)
 		CHECK(one(2100000000000000ull, w4, 3));
 		uint64_t w5[] = {1, 1, 1};
 		CHECK(one(2, w5, 3));
+		/* quotients on either side of 2^52, where the estimate gives way
+		 * to divide() */
+		uint64_t w6[] = {(UINT64_C(1) << 52) + 1, (UINT64_C(1) << 52) - 1, 5};
+		CHECK(one((UINT64_C(1) << 53) - 3, w6, 3));
+		CHECK(one((UINT64_C(1) << 53) + 1, w6, 3));
+		uint64_t w7[] = {(UINT64_C(1) << 60) + 3, (UINT64_C(1) << 53) + 1};
+		CHECK(one((UINT64_C(1) << 60) + 1, w7, 2));
 	}
 	TAP_DONE();
 }

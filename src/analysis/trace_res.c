@@ -230,26 +230,26 @@ static uint64_t kth_largest(uint64_t *c, size_t n, size_t k)
 /* The `left` units to the largest remainders among non-zero weights
  * (ties: lowest k), in linear time: the left-th largest remainder is the
  * threshold; every remainder above it gets a unit, and of those equal to
- * it the first ones. 0 when out of memory (the caller then scans). */
-static int split_select(const uint64_t *w, size_t n, uint64_t left, uint64_t *out,
-                        const uint64_t *rem)
+ * it the first ones. key[k] is the remainder + 1 for a non-zero weight, 0
+ * for none. 0 when out of memory (the caller then scans). */
+static int split_select(const uint64_t *key, size_t n, uint64_t left, uint64_t *out)
 {
 	uint64_t stack[256], *c = n <= 256 ? stack : malloc(n * sizeof(*c));
 	if (!c)
 		return 0;
 	size_t m = 0;
 	for (size_t k = 0; k < n; k++)
-		if (w[k])
-			c[m++] = rem[k];
+		if (key[k])
+			c[m++] = key[k];
 	if (left > m)
 		left = m;
 	if (left) {
 		uint64_t thr = kth_largest(c, m, (size_t)left - 1), above = 0;
 		for (size_t k = 0; k < n; k++)
-			above += w[k] && rem[k] > thr;
+			above += key[k] > thr;
 		uint64_t eq = left - above;
 		for (size_t k = 0; k < n; k++)
-			if (w[k] && (rem[k] > thr || (rem[k] == thr && eq && eq--)))
+			if (key[k] > thr || (key[k] == thr && eq && eq--))
 				out[k]++;
 	}
 	if (c != stack)
@@ -270,7 +270,7 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 		 * weights, or nothing, with no remainder */
 		for (size_t k = 0; k < n; k++) {
 			out[k] = T ? w[k] : 0;
-			rem[k] = 0;
+			rem[k] = w[k] != 0; /* (keys: see below) */
 			sum += out[k];
 		}
 	} else {
@@ -300,7 +300,9 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 				divide((ct_u128)T * wk, D, &q, &r);
 			}
 			out[k] = q;
-			rem[k] = r;
+			/* the remainder's key: r + 1 for a non-zero weight, 0 for
+			 * none or, below, a unit given (r < D: no wrap) */
+			rem[k] = wk ? r + 1 : 0;
 			sum += q;
 		}
 	}
@@ -310,12 +312,8 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 	/* One more unit to the `left` largest remainders (ties: lowest k).
 	 * A fan-out of many outputs with many units left: select them in one
 	 * pass instead of a scan per unit. */
-	if (left > 4 && n > 16 && split_select(w, n, left, out, rem))
+	if (left > 4 && n > 16 && split_select(rem, n, left, out))
 		return;
-	/* rem + 1 for a non-zero weight, 0 for none or a unit given (rem <
-	 * D, so rem + 1 does not wrap) */
-	for (size_t k = 0; k < n; k++)
-		rem[k] = w[k] ? rem[k] + 1 : 0;
 	while (left > 0) {
 		size_t best = 0;
 		for (size_t k = 1; k < n; k++)

@@ -253,6 +253,14 @@ typedef struct upd {
 #define UPD_ARG_MAX ((1u << 28) - 1)
 #define UPD_AHEAD 16
 
+/* The range (counting-sort bucket) of an update: by address id, or after
+ * the nd ranges of the dense index by entry index. */
+static inline size_t upd_range(uint64_t key, size_t nd)
+{
+	uint64_t w = key >> 32;
+	return key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : (size_t)(w >> UPD_RANGE);
+}
+
 static int upd_flush(bt *b)
 {
 	size_t n = b->upd_n, nd = (size_t)(b->res.n_dense >> UPD_RANGE) + 1;
@@ -269,17 +277,13 @@ static int upd_flush(bt *b)
 	uint32_t *h = b->upd_hist;
 	memset(h, 0, (nb + 1) * sizeof(*h));
 	const upd *in = b->upd;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t w = in[k].key >> 32;
-		h[1 + (in[k].key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : w >> UPD_RANGE)]++;
-	}
+	for (size_t k = 0; k < n; k++)
+		h[1 + upd_range(in[k].key, nd)]++;
 	for (size_t i = 1; i <= nb; i++)
 		h[i] += h[i - 1];
 	upd *out = b->upd_sorted;
-	for (size_t k = 0; k < n; k++) {
-		uint64_t w = in[k].key >> 32;
-		out[h[in[k].key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : w >> UPD_RANGE]++] = in[k];
-	}
+	for (size_t k = 0; k < n; k++)
+		out[h[upd_range(in[k].key, nd)]++] = in[k];
 	ct__tr_res *r = &b->res;
 	const uint32_t *dense = r->dense;
 	for (size_t k = 0; k < n; k++) {

@@ -38,17 +38,21 @@ enum {
 };
 #define CT_END_COUNT 9
 
-/* One address reached (per asset). A large trace has millions: 80 bytes,
- * no padding. */
+/* One address reached (per asset). A large trace has millions: 48 bytes,
+ * no padding. Each amount keeps its low 64 bits here; the rare entry whose
+ * amounts need more (an account-model token of 18 decimals) has the high
+ * halves in the result's `hi` array: read and change them with
+ * ct__tr_amt() and ct__tr_amt_add()/_sub(), never directly. */
+enum { CT_AMT_RECEIVED, CT_AMT_HELD, CT_AMT_CUT, CT_AMT_SENT, CT_AMT_N };
 typedef struct ct__tr_addr {
 	uint64_t id;      /* address id (store or account model)                 */
 	uint32_t hops;    /* fewest txs from a seed                              */
 	uint16_t asset;   /* asset index (account model: < 4,096), 0 for Bitcoin */
 	uint16_t reasons; /* CT_END_* bits, and CT_ADDR_SEED                     */
-	ct_u128 received; /* tainted amount that reached it                      */
-	ct_u128 held;     /* of which stopped here (endpoint)                    */
-	ct_u128 cut;      /* of which below the dust cutoff                      */
-	ct_u128 sent;     /* tainted amount it passed on                         */
+	/* low 64 bits of: the tainted amount that reached it (RECEIVED), of
+	 * which stopped here (HELD, an endpoint) or below the dust cutoff
+	 * (CUT), and the tainted amount it passed on (SENT) */
+	uint64_t amt[CT_AMT_N];
 } ct__tr_addr;
 #define CT_ADDR_SEED 0x8000u /* in reasons: a seed address */
 
@@ -112,6 +116,9 @@ typedef struct ct__tr_slot {
 typedef struct ct__tr_res {
 	ct__tr_addr *addrs;
 	size_t n_addrs, cap_addrs;
+	/* the amounts' high 64 bits, by entry (cap_addrs of them); NULL while
+	 * every amount fits 64 bits (always, for Bitcoin) */
+	uint64_t (*hi)[CT_AMT_N];
 	struct ct__tr_slot *slots; /* open addressing over addrs */
 	size_t n_slots, n_hashed; /* slots, addresses in them */
 	/* asset 0, ids below n_dense: a direct index (idx + 1, 0 = none)
@@ -160,10 +167,36 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id);
 ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id);
 void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f);
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s);
+/* Amount f (CT_AMT_*) of entry a, all 128 bits. */
+static inline ct_u128 ct__tr_amt(const ct__tr_res *r, const ct__tr_addr *a, unsigned f)
+{
+	ct_u128 v = a->amt[f];
+	if (r->hi)
+		v |= (ct_u128)r->hi[a - r->addrs][f] << 64;
+	return v;
+}
+/* Add hi_delta (mod 2^64) to the high half of amount f: the slow path of
+ * the two below (sets r->oom when the high halves cannot be allocated). */
+void ct__tr_amt_carry(ct__tr_res *r, ct__tr_addr *a, unsigned f, uint64_t hi_delta);
+/* Amount f of entry a += v / -= v, modulo 2^128 like a ct_u128. */
+static inline void ct__tr_amt_add(ct__tr_res *r, ct__tr_addr *a, unsigned f, ct_u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64);
+	hi += __builtin_add_overflow(a->amt[f], (uint64_t)v, &a->amt[f]);
+	if (hi)
+		ct__tr_amt_carry(r, a, f, hi);
+}
+static inline void ct__tr_amt_sub(ct__tr_res *r, ct__tr_addr *a, unsigned f, ct_u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64);
+	hi += __builtin_sub_overflow(a->amt[f], (uint64_t)v, &a->amt[f]);
+	if (hi)
+		ct__tr_amt_carry(r, a, f, (uint64_t)0 - hi);
+}
 /* Record that `amount` stopped at address entry a for reason bit. */
 void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason);
 /* Its two halves, for engines that apply entry updates later. */
-void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason);
+void ct__tr_stop_entry(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason);
 void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason);
 
 /* Exact splits (see the top of this file). ------------------------------ */

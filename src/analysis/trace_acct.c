@@ -348,11 +348,12 @@ static int key_less(int64_t t1, uint64_t i1, int64_t t2, uint64_t i2)
 	return t1 < t2 || (t1 == t2 && i1 < i2);
 }
 
-static const ct_acctstore *sort_st;
-static int cmp_time(const void *x, const void *y)
+/* Transfers by time, then index (qsort_r: ctx is the store) */
+static int cmp_time(const void *x, const void *y, void *ctx)
 {
+	const ct_acctstore *st = ctx;
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	int64_t ta = ct__acct_xfer_time(sort_st, a), tb = ct__acct_xfer_time(sort_st, b);
+	int64_t ta = ct__acct_xfer_time(st, a), tb = ct__acct_xfer_time(st, b);
 	if (ta != tb)
 		return ta < tb ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -440,9 +441,8 @@ static int follow(at *t, uint64_t addr, int64_t time, uint64_t id)
 		}
 		c->ids[c->n++] = x;
 	}
-	sort_st = t->st;
 	if (c->n > 1)
-		qsort(c->ids, c->n, sizeof(*c->ids), cmp_time);
+		qsort_r(c->ids, c->n, sizeof(*c->ids), cmp_time, (void *)t->st);
 	size_t s = hmix(addr) & mask;
 	while (t->cslots[2 * s])
 		s = (s + 1) & mask;
@@ -577,10 +577,10 @@ static int process(at *t, uint64_t id, int seed_event)
 			ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, x.from);
 			if (!ad)
 				return CT_ENOMEM;
-			ad->received += v;
+			ct__tr_amt_add(&t->res, ad, CT_AMT_RECEIVED, v);
 			ad->hops = 0;
 			ad->reasons |= CT_ADDR_SEED;
-			ad->sent += v;
+			ct__tr_amt_add(&t->res, ad, CT_AMT_SENT, v);
 		}
 	} else {
 		/* only assets already tainted somewhere matter */
@@ -597,7 +597,7 @@ static int process(at *t, uint64_t id, int seed_event)
 			if (tout) {
 				ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, x.from);
 				if (ad)
-					ad->sent += tout;
+					ct__tr_amt_add(&t->res, ad, CT_AMT_SENT, tout);
 			}
 		}
 	}
@@ -616,7 +616,7 @@ static int process(at *t, uint64_t id, int seed_event)
 	ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, x.to);
 	if (!ad)
 		return ct__err(CT_ENOMEM, "out of memory");
-	ad->received += tout;
+	ct__tr_amt_add(&t->res, ad, CT_AMT_RECEIVED, tout);
 	if (nh < ad->hops)
 		ad->hops = nh;
 	ct__tr_flow f = {x.from, x.to, tout, id, x.time, ai, nh};
@@ -988,9 +988,8 @@ static int back_history(at *t, acc *a)
 	}
 	if (!a->hid && !(a->hid = malloc(sizeof(*a->hid))))
 		return ct__err(CT_ENOMEM, "out of memory");
-	sort_st = t->st;
 	if (a->hn > 1)
-		qsort(a->hid, a->hn, sizeof(*a->hid), cmp_time);
+		qsort_r(a->hid, a->hn, sizeof(*a->hid), cmp_time, (void *)t->st);
 	size_t n = a->hn ? a->hn : 1;
 	a->hafter = calloc(n, sizeof(*a->hafter));
 	a->htop = calloc(n, sizeof(*a->htop));
@@ -1055,7 +1054,7 @@ static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 of
 	ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, addr);
 	if (!ad)
 		return ct__err(CT_ENOMEM, "out of memory");
-	ad->received += d;
+	ct__tr_amt_add(&t->res, ad, CT_AMT_RECEIVED, d);
 	if (hops < ad->hops)
 		ad->hops = hops;
 	unsigned why = 0;
@@ -1077,7 +1076,7 @@ static int back_reach(at *t, uint32_t ai, uint64_t addr, uint64_t id, ct_u128 of
 		ct__tr_stop(&t->res, ad, d, why);
 		return 0;
 	}
-	ad->sent += d; /* backward: what it passed on towards the seeds */
+	ct__tr_amt_add(&t->res, ad, CT_AMT_SENT, d); /* backward: what it passed on towards the seeds */
 	if (back_lots(t)) {
 		if (grow(&t->work, &t->cap_work, t->n_work, sizeof(bwork), 256))
 			return ct__err(CT_ENOMEM, "out of memory");
@@ -1189,7 +1188,7 @@ static int back_seed(at *t, uint64_t id)
 		ct__tr_addr *ad = ct__tr_addr_get(&t->res, ai, x.to);
 		if (!ad)
 			return ct__err(CT_ENOMEM, "out of memory");
-		ad->received += v;
+		ct__tr_amt_add(&t->res, ad, CT_AMT_RECEIVED, v);
 		ad->hops = 0;
 		ad->reasons |= CT_ADDR_SEED;
 	}
@@ -1482,6 +1481,10 @@ int ct__trace_acct(struct ct_db *db, char **out, const ct_trace_options *o, int 
 	/* amounts: the dust threshold for the patterns in the first asset */
 	t->res.dust_threshold = t->n_assets && t->cutoff[0] > 10000 ? t->cutoff[0] : 10000;
 	account_steps(t);
+	if (t->res.oom) { /* an entry, a flow, a step or an amount's high half */
+		rc = ct__err(CT_ENOMEM, "out of memory (trace result)");
+		goto out;
+	}
 	{
 		size_t na = t->n_assets ? t->n_assets : 1;
 		const char **names = calloc(na, sizeof(*names));

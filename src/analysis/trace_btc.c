@@ -299,15 +299,15 @@ static int upd_flush(bt *b)
 			return ct__err(CT_ENOMEM, "out of memory (trace result)");
 		uint32_t arg = (uint32_t)key >> 4;
 		if ((key & 15) == OP_RECV) {
-			a->received += out[k].amt;
+			ct__tr_amt_add(r, a, CT_AMT_RECEIVED, out[k].amt);
 			if (arg < a->hops)
 				a->hops = arg;
 			if (!b->back)
-				a->sent += out[k].amt;
+				ct__tr_amt_add(r, a, CT_AMT_SENT, out[k].amt);
 		} else {
-			ct__tr_stop_entry(a, out[k].amt, arg);
+			ct__tr_stop_entry(r, a, out[k].amt, arg);
 			if (!b->back)
-				a->sent -= out[k].amt;
+				ct__tr_amt_sub(r, a, CT_AMT_SENT, out[k].amt);
 		}
 	}
 	b->upd_n = 0;
@@ -386,12 +386,13 @@ static int scratch(bt *b, size_t n)
 	return 0;
 }
 
-static const uint64_t *sort_vals;
-static int cmp_desc(const void *x, const void *y)
+/* (qsort_r: ctx is the values; no global, traces may run in threads) */
+static int cmp_desc(const void *x, const void *y, void *ctx)
 {
+	const uint64_t *vals = ctx;
 	size_t a = *(const size_t *)x, c = *(const size_t *)y;
-	if (sort_vals[a] != sort_vals[c])
-		return sort_vals[a] > sort_vals[c] ? -1 : 1;
+	if (vals[a] != vals[c])
+		return vals[a] > vals[c] ? -1 : 1;
 	return a < c ? -1 : a > c;
 }
 
@@ -411,8 +412,7 @@ static void order_desc(size_t *ord, const uint64_t *vals, size_t n)
 			ord[j] = x;
 		}
 	} else {
-		sort_vals = vals;
-		qsort(ord, n, sizeof(*ord), cmp_desc);
+		qsort_r(ord, n, sizeof(*ord), cmp_desc, (void *)vals);
 	}
 }
 
@@ -986,7 +986,7 @@ static int seed_output(bt *b, uint64_t o)
 	ct__tr_addr *ad = ct__tr_addr_get(&b->res, 0, a);
 	if (!ad)
 		return ct__err(CT_ENOMEM, "out of memory");
-	ad->received += v;
+	ct__tr_amt_add(&b->res, ad, CT_AMT_RECEIVED, v);
 	ad->hops = 0;
 	ad->reasons |= CT_ADDR_SEED;
 	if (b->back) {
@@ -1004,7 +1004,7 @@ static int seed_output(bt *b, uint64_t o)
 			ct__tr_stop(&b->res, ad, v, why);
 			return 0;
 		}
-		ad->sent += v;
+		ct__tr_amt_add(&b->res, ad, CT_AMT_SENT, v);
 	}
 	if (!b->back) {
 		*seed_slot(b, o) |= SEED_LIVE;

@@ -231,37 +231,44 @@ static json_t *totals_json(const ct__tr_res *r, const ct__tr_namer *nm, int pol,
 
 /* ---- addresses ---------------------------------------------------------- */
 
-static int cmp_addr(const void *x, const void *y)
+/* Address order (qsort_r: ctx is the result): by asset, most received
+ * first, then fewest hops, then id. */
+static int cmp_addr(const void *x, const void *y, void *ctx)
 {
+	const ct__tr_res *r = ctx;
 	const ct__tr_addr *a = *(ct__tr_addr *const *)x, *b = *(ct__tr_addr *const *)y;
 	if (a->asset != b->asset)
 		return a->asset < b->asset ? -1 : 1;
-	if (a->received != b->received)
-		return a->received > b->received ? -1 : 1;
+	ct_u128 ra = ct__tr_amt(r, a, CT_AMT_RECEIVED), rb = ct__tr_amt(r, b, CT_AMT_RECEIVED);
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
 	if (a->hops != b->hops)
 		return a->hops < b->hops ? -1 : 1;
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 /* Taint stopped there (other than by coming back to a seed). */
-static int addr_endpoint(const ct__tr_addr *a)
+static int addr_endpoint(const ct__tr_res *r, const ct__tr_addr *a)
 {
 	unsigned stop = a->reasons & ~(unsigned)(CT_END_SEED | CT_ADDR_SEED);
-	return stop != 0 && (a->held > 0 || a->cut > 0);
+	return stop != 0 && (ct__tr_amt(r, a, CT_AMT_HELD) > 0 || ct__tr_amt(r, a, CT_AMT_CUT) > 0);
 }
 
 /* Received at least the cutoff in amounts that were followed. */
-static int addr_significant(const ct__tr_addr *a, int have_cut, ct_u128 cutoff)
+static int addr_significant(const ct__tr_res *r, const ct__tr_addr *a, int have_cut,
+                            ct_u128 cutoff)
 {
-	if (a->received == a->cut && a->cut > 0)
+	ct_u128 rec = ct__tr_amt(r, a, CT_AMT_RECEIVED), cut = ct__tr_amt(r, a, CT_AMT_CUT);
+	if (rec == cut && cut > 0)
 		return 0;
-	return !have_cut || a->received - a->cut >= cutoff;
+	return !have_cut || rec - cut >= cutoff;
 }
 
 static int addr_before(const void *ctx, size_t a, size_t b)
 {
-	const ct__tr_addr *x = (const ct__tr_addr *)ctx + a, *y = (const ct__tr_addr *)ctx + b;
-	return cmp_addr(&x, &y) < 0;
+	const ct__tr_res *r = ctx;
+	const ct__tr_addr *x = &r->addrs[a], *y = &r->addrs[b];
+	return cmp_addr(&x, &y, (void *)r) < 0;
 }
 
 /* The k first addresses in cmp_addr order, sorted (NULL on OOM). */
@@ -275,7 +282,7 @@ static const ct__tr_addr **top_addrs(const ct__tr_res *r, size_t k)
 		return NULL;
 	}
 	if (ix) {
-		ct__tr_topk(r->n_addrs, k, addr_before, r->addrs, ix);
+		ct__tr_topk(r->n_addrs, k, addr_before, r, ix);
 		for (size_t i = 0; i < k; i++)
 			h[i] = &r->addrs[ix[i]];
 		free(ix);
@@ -283,7 +290,7 @@ static const ct__tr_addr **top_addrs(const ct__tr_res *r, size_t k)
 		for (size_t i = 0; i < k; i++)
 			h[i] = &r->addrs[i];
 	}
-	qsort(h, k, sizeof(*h), cmp_addr);
+	qsort_r(h, k, sizeof(*h), cmp_addr, (void *)r);
 	return h;
 }
 
@@ -326,7 +333,7 @@ static void write_addr(sb *s, names *nn, const ct__tr_addr *a, struct ct_labels 
 	sb_puts(s, ",\"asset\":");
 	sb_str(s, nm->assets[a->asset]);
 	sb_puts(s, ",\"amount\":");
-	sb_amt(s, a->received, d);
+	sb_amt(s, ct__tr_amt(nn->r, a, CT_AMT_RECEIVED), d);
 	sb_printf(s, ",\"hops\":%u,\"labels\":[", a->hops == UINT32_MAX ? 0 : a->hops);
 	if (labels) {
 		ct_label *ls = NULL;
@@ -352,7 +359,7 @@ static void write_addr(sb *s, names *nn, const ct__tr_addr *a, struct ct_labels 
 	else
 		sb_puts(s, "null");
 	json_decref(cl);
-	sb_printf(s, ",\"endpoint\":%s,\"reasons\":[", addr_endpoint(a) ? "true" : "false");
+	sb_printf(s, ",\"endpoint\":%s,\"reasons\":[", addr_endpoint(nn->r, a) ? "true" : "false");
 	for (unsigned i = 0, k = 0; i < CT_END_COUNT; i++)
 		if (a->reasons & (1u << i)) {
 			sb_puts(s, k++ ? ",\"" : "\"");
@@ -360,13 +367,13 @@ static void write_addr(sb *s, names *nn, const ct__tr_addr *a, struct ct_labels 
 			sb_puts(s, "\"");
 		}
 	sb_puts(s, "],\"held\":");
-	sb_amt(s, a->held, d);
+	sb_amt(s, ct__tr_amt(nn->r, a, CT_AMT_HELD), d);
 	sb_puts(s, ",\"cut_off\":");
-	sb_amt(s, a->cut, d);
+	sb_amt(s, ct__tr_amt(nn->r, a, CT_AMT_CUT), d);
 	sb_puts(s, ",\"sent\":");
-	sb_amt(s, a->sent, d);
+	sb_amt(s, ct__tr_amt(nn->r, a, CT_AMT_SENT), d);
 	sb_printf(s, ",\"seed\":%s,\"significant\":%s}", a->reasons & CT_ADDR_SEED ? "true" : "false",
-	          addr_significant(a, have_cut, cutoff) ? "true" : "false");
+	          addr_significant(nn->r, a, have_cut, cutoff) ? "true" : "false");
 }
 
 static void write_flow(sb *s, names *nn, const ct__tr_flow *f)
@@ -444,8 +451,8 @@ char *ct__tr_doc(const ct__tr_res *r, const ct__tr_namer *nm, struct ct_labels *
 	if (o->max_addresses && n_list > o->max_addresses)
 		n_list = o->max_addresses;
 	for (size_t i = 0; i < r->n_addrs; i++) {
-		n_end += addr_endpoint(&r->addrs[i]);
-		n_sig += addr_significant(&r->addrs[i], have_cut, cutoff);
+		n_end += addr_endpoint(r, &r->addrs[i]);
+		n_sig += addr_significant(r, &r->addrs[i], have_cut, cutoff);
 	}
 	const ct__tr_addr **ord = top_addrs(r, n_list);
 	if (!ord)

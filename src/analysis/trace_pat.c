@@ -170,7 +170,7 @@ static size_t step_receivers(const pctx *x, const ct__tr_step *p, int dusting, j
 			continue;
 		if (dusting) {
 			const ct__tr_addr *a = ct__tr_addr_find(r, fl->asset, fl->to);
-			if (fl->amount > r->dust_threshold || !a || a->received > r->dust_threshold)
+			if (fl->amount > r->dust_threshold || !a || ct__tr_amt(r, a, CT_AMT_RECEIVED) > r->dust_threshold)
 				continue;
 		}
 		if (ads)

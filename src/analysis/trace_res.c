@@ -445,6 +445,7 @@ void ct__tr_res_free(ct__tr_res *r)
 {
 	ct__big_free(r->dense, (size_t)r->n_dense * sizeof(*r->dense));
 	free(r->addrs);
+	free(r->hi);
 	ct__big_free(r->slots, r->n_slots * sizeof(*r->slots));
 	free(r->flows);
 	free(r->steps);
@@ -501,10 +502,19 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 			return NULL;
 		}
 		r->addrs = na;
+		if (r->hi) {
+			uint64_t(*nh)[CT_AMT_N] = realloc(r->hi, nc * sizeof(*nh));
+			if (!nh) {
+				r->oom = 1;
+				return NULL;
+			}
+			memset(nh + r->cap_addrs, 0, (nc - r->cap_addrs) * sizeof(*nh));
+			r->hi = nh;
+		}
 		r->cap_addrs = nc;
 	}
 	a = &r->addrs[r->n_addrs++];
-	memset(a, 0, sizeof(*a));
+	memset(a, 0, sizeof(*a)); /* (its high halves, if any, are zero already) */
 	a->id = id;
 	a->asset = (uint16_t)asset;
 	a->hops = UINT32_MAX;
@@ -540,7 +550,20 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 }
 
 _Static_assert(sizeof(ct__tr_step) == 112, "a step has no padding (trace.h)");
-_Static_assert(sizeof(ct__tr_addr) == 80, "an address entry has no padding (trace.h)");
+_Static_assert(sizeof(ct__tr_addr) == 48, "an address entry has no padding (trace.h)");
+
+void ct__tr_amt_carry(ct__tr_res *r, ct__tr_addr *a, unsigned f, uint64_t hi_delta)
+{
+	if (!r->hi) {
+		/* the first amount beyond 64 bits: high halves for every entry */
+		r->hi = calloc(r->cap_addrs, sizeof(*r->hi));
+		if (!r->hi) {
+			r->oom = 1;
+			return;
+		}
+	}
+	r->hi[a - r->addrs][f] += hi_delta;
+}
 
 void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 {
@@ -571,13 +594,13 @@ static unsigned bit_index(unsigned bit)
 	return i;
 }
 
-void ct__tr_stop_entry(ct__tr_addr *a, ct_u128 amount, unsigned reason)
+void ct__tr_stop_entry(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 {
 	a->reasons |= reason;
 	if (reason == CT_END_DUST)
-		a->cut += amount;
+		ct__tr_amt_add(r, a, CT_AMT_CUT, amount);
 	else if (reason != CT_END_SEED)
-		a->held += amount;
+		ct__tr_amt_add(r, a, CT_AMT_HELD, amount);
 }
 
 void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned reason)
@@ -595,7 +618,7 @@ void ct__tr_stop_totals(ct__tr_res *r, uint32_t asset, ct_u128 amount, unsigned 
 void ct__tr_stop(ct__tr_res *r, ct__tr_addr *a, ct_u128 amount, unsigned reason)
 {
 	if (a)
-		ct__tr_stop_entry(a, amount, reason);
+		ct__tr_stop_entry(r, a, amount, reason);
 	ct__tr_stop_totals(r, a ? a->asset : 0, amount, reason);
 }
 

@@ -30,17 +30,33 @@ with open(sys.argv[2], "w", newline="") as f:
     for k, (t, a, b, v, fee) in enumerate(rows):
         w.writerow([t, a, b, v, "%064x" % (k + 1), "nem", fee])
 json.dump({"C": C, "V": V, "T": T, "X": X, "Y": Y, "W": W, "seed": "%064x" % 2}, open(sys.argv[3], "w"))
+# the same flows on Ethereum, 1,000 times larger: 70,000 ETH is 7e22 wei,
+# past 64 bits, so the result's wide amounts are exercised
+E = ["0x%040x" % (0xc0ffee00 + i) for i in range(6)]
+with open(sys.argv[2].replace("toy.csv", "toy_eth.csv"), "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["timestamp", "from", "to", "amount", "tx_hash", "chain", "fee"])
+    for k, (t, a, b, v, fee) in enumerate(rows):
+        a, b = (E[(C, V, T, X, Y, W).index(x)] for x in (a, b))
+        w.writerow([t, a, b, str(int(v) * 1000), "0x%064x" % (k + 1), "eth", str(int(fee) * 1000)])
+json.dump(dict(zip("CVTXYW", E), seed="0x%064x" % 2),
+          open(sys.argv[3].replace("toy.json", "toy_eth.json"), "w"))
 PY
 "$CLI" --db "$WORK/toydb" ingest transfers "$WORK/toy.csv" >/dev/null
+"$CLI" --db "$WORK/toydb_eth" ingest transfers "$WORK/toy_eth.csv" >/dev/null
 SEED=$("$PY" -c "import json;print(json.load(open('$WORK/toy.json'))['seed'])")
+SEED_ETH=$("$PY" -c "import json;print(json.load(open('$WORK/toy_eth.json'))['seed'])")
 for p in poison haircut fifo lifo tiho; do
 	"$CLI" --db "$WORK/toydb" trace "nem:$SEED" --policy $p --json > "$WORK/toy_$p.json"
+	"$CLI" --db "$WORK/toydb_eth" trace "eth:$SEED_ETH" --policy $p --json > "$WORK/toy_eth_$p.json"
 done
-"$PY" - "$WORK" <<'PY' || fail "account toy"
+for chain in nem eth; do
+"$PY" - "$WORK" $chain <<'PY' || fail "account toy ($chain)"
 import json, sys
 from decimal import Decimal as D
-w = sys.argv[1]
-A = json.load(open(w + "/toy.json"))
+w, chain = sys.argv[1], sys.argv[2]
+sfx, scale, asset = ("", 1, "XEM") if chain == "nem" else ("_eth", 1000, "ETH")
+A = json.load(open(w + "/toy%s.json" % sfx))
 # hand-computed (docs/tracing.md):
 #  haircut: T holds 100 (30 tainted): X 10*0.3 = 3, Y 50*0.3 = 15, fee 1*12/40 = 0.3,
 #           T keeps 11.7; X holds 10 (3 tainted) and sends 20: 10 unknown-origin clean
@@ -56,21 +72,25 @@ want = {"haircut": {"X": "3", "Y": "15", "W": "3", "fees": "0.3", "T_held": "11.
         "tiho": {"X": "10", "Y": "20", "W": "10", "fees": "0", "T_held": "0"},
         "poison": {"X": "10", "Y": "50", "W": "20"}}
 for pol, exp in want.items():
-    j = json.load(open("%s/toy_%s.json" % (w, pol)))
+    j = json.load(open("%s/toy%s_%s.json" % (w, sfx, pol)))
     g = {a["address"]: a for a in j["addresses"]}
     for k in ("X", "Y", "W"):
         got = D(g[A[k]]["amount"]) if A[k] in g else D(0)
-        assert got == D(exp[k]), (pol, k, got, exp[k])
-    assert all(a["asset"] == "XEM" for a in j["addresses"]) and j["asset"] == "XEM"
-    assert D(j["total"]) == 30, (pol, j["total"])
+        assert got == D(exp[k]) * scale, (pol, k, got, exp[k])
+    assert all(a["asset"] == asset for a in j["addresses"]) and j["asset"] == asset
+    assert D(j["total"]) == 30 * scale, (pol, j["total"])
     if pol != "poison":
         t = j["totals"][0]
-        assert D(t["fees"]) == D(exp["fees"]), (pol, t)
-        assert D(g[A["T"]]["held"]) == D(exp["T_held"]), (pol, g[A["T"]])
+        assert D(t["fees"]) == D(exp["fees"]) * scale, (pol, t)
+        gt = g[A["T"]]
+        assert D(gt["held"]) == D(exp["T_held"]) * scale, (pol, gt)
+        # T passed on what it did not keep: to X, to Y and the fee
+        assert D(gt["sent"]) == D(gt["amount"]) - D(gt["held"]), (pol, gt)
         held = sum(D(a["held"]) for a in j["addresses"])
-        assert held + D(t["fees"]) == 30 and t["conserved"] is True, (pol, held, t)
-print("account toy ok")
+        assert held + D(t["fees"]) == 30 * scale and t["conserved"] is True, (pol, held, t)
+print("account toy ok (%s)" % chain)
 PY
+done
 
 # ---- the synth NEM drain
 DB=$WORK/db

@@ -3,7 +3,9 @@
  * quotients come from a floating-point estimate corrected in integers:
  * compared with plain 128-bit division and the largest-remainder rule on
  * random and extreme inputs, and the shares must always sum to what was
- * split.
+ * split. Also the result entries' amounts, kept as 64-bit halves with the
+ * high halves allocated on the first carry: random additions and
+ * subtractions against plain 128-bit arithmetic.
  */
 #include "tap.h"
 #include "analysis/trace.h"
@@ -108,6 +110,63 @@ int main(void)
 		CHECK(one((UINT64_C(1) << 53) + 1, w6, 3));
 		uint64_t w7[] = {(UINT64_C(1) << 60) + 3, (UINT64_C(1) << 53) + 1};
 		CHECK(one((UINT64_C(1) << 60) + 1, w7, 2));
+	}
+	/* entry amounts: 64-bit low halves, high halves on demand */
+	{
+		ct__tr_res r;
+		CHECK(ct__tr_res_init(&r, 1, 0) == 0);
+		enum { NA = 600 };
+		static ct_u128 want[NA][CT_AMT_N];
+		size_t mism = 0, was_narrow = 0;
+		for (int i = 0; i < 200000 && !r.oom; i++) {
+			uint64_t id = tap_rand() % NA;
+			ct__tr_addr *a = ct__tr_addr_get(&r, 0, id);
+			if (!a)
+				break;
+			unsigned f = (unsigned)(tap_rand() % CT_AMT_N);
+			/* mostly small amounts; from the middle on, some past 64 bits */
+			ct_u128 v = tap_rand() % 1000000;
+			if (i > 100000 && tap_rand() % 50 == 0)
+				v = (ct_u128)(tap_rand() % 1000) << 64 | tap_rand();
+			if (i == 100000)
+				was_narrow = r.hi == NULL;
+			if (tap_rand() % 3 == 0 && want[id][f] >= v) {
+				ct__tr_amt_sub(&r, a, f, v);
+				want[id][f] -= v;
+			} else {
+				ct__tr_amt_add(&r, a, f, v);
+				want[id][f] += v;
+			}
+		}
+		CHECK(!r.oom && r.n_addrs == NA);
+		CHECK(was_narrow && r.hi != NULL); /* narrow first, then wide */
+		for (size_t id = 0; id < NA; id++) {
+			const ct__tr_addr *a = ct__tr_addr_find(&r, 0, id);
+			for (unsigned f = 0; f < CT_AMT_N; f++)
+				mism += !a || ct__tr_amt(&r, a, f) != want[id][f];
+		}
+		CHECK(mism == 0);
+		/* a borrow out of a low half: 2^64 + 5 - 7 */
+		ct__tr_addr *a = ct__tr_addr_get(&r, 0, NA);
+		ct__tr_amt_add(&r, a, CT_AMT_SENT, (ct_u128)1 << 64 | 5);
+		ct__tr_amt_sub(&r, a, CT_AMT_SENT, 7);
+		CHECK(ct__tr_amt(&r, a, CT_AMT_SENT) == ((ct_u128)1 << 64) - 2);
+		/* entries created after the high halves exist (they grow with
+		 * the entries): zero, and the old ones kept */
+		size_t nz = 0;
+		for (uint64_t id = NA + 1; id < NA + 3000; id++) {
+			const ct__tr_addr *e = ct__tr_addr_get(&r, 0, id);
+			for (unsigned f = 0; e && f < CT_AMT_N; f++)
+				nz += ct__tr_amt(&r, e, f) != 0;
+		}
+		CHECK(r.cap_addrs >= 3600 && nz == 0);
+		for (size_t id = 0; id < NA; id++) {
+			const ct__tr_addr *e = ct__tr_addr_find(&r, 0, id);
+			for (unsigned f = 0; f < CT_AMT_N; f++)
+				mism += !e || ct__tr_amt(&r, e, f) != want[id][f];
+		}
+		CHECK(mism == 0);
+		ct__tr_res_free(&r);
 	}
 	TAP_DONE();
 }

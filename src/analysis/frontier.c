@@ -113,8 +113,9 @@ static int window_add(ct__front *f, const ct__frec *r)
 	return 0;
 }
 
-int ct__front_push_slow(ct__front *f, uint64_t s, ct__frec rec)
+int ct__front_push_slow(ct__front *f, uint64_t s, const ct__frec *r)
 {
+	ct__frec rec = *r;
 	size_t c = (size_t)(s >> CT_FRONT_SHIFT);
 	if (s >= f->ntx || (f->taken && s <= f->last) || (f->wcur != SIZE_MAX && c < f->wcur))
 		return ct__err(CT_ECORRUPT, "the store's spender of output %llu (tx %llu) is not after tx %llu",

@@ -78,27 +78,36 @@ typedef struct ct__front {
 int ct__front_init(ct__front *f, uint64_t ntx);
 void ct__front_free(ct__front *f);
 
-/* File record r (its sx is set here) under tx s, which must be after the
- * last tx taken and below ntx (else CT_ECORRUPT: the store's spender links
- * point back). The usual case, an append to the last chunk of a bucket
- * ahead of the window, is inline; the rest is ct__front_push_slow. */
-int ct__front_push_slow(ct__front *f, uint64_t s, ct__frec r);
-static inline int ct__front_push(ct__front *f, uint64_t s, ct__frec r)
+/* File a record (output o, taint, value, addr, hops; its sx is set here)
+ * under tx s, which must be after the last tx taken and below ntx (else
+ * CT_ECORRUPT: the store's spender links point back). The usual case, an
+ * append to the last chunk of a bucket ahead of the window, is inline and
+ * writes the fields in place (a record built on the stack and copied
+ * whole stalls on store forwarding); the rest is ct__front_push_slow. */
+int ct__front_push_slow(ct__front *f, uint64_t s, const ct__frec *r);
+static inline int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t taint,
+                                 uint64_t value, uint64_t addr, uint32_t hops)
 {
 	size_t c = (size_t)(s >> CT_FRONT_SHIFT);
 	if (s < f->ntx && f->wcur != SIZE_MAX && c > f->wcur) {
 		ct__fbucket *bk = &f->dir[c];
 		ct__fchunk *k = bk->last;
 		if (k && k->n < CT_FRONT_CHUNK) {
-			r.sx = (uint16_t)(s & (CT_FRONT_TXS - 1));
-			r.pad_ = 0;
-			k->r[k->n++] = r;
+			ct__frec *d = &k->r[k->n++];
+			d->o = o;
+			d->taint = taint;
+			d->value = value;
+			d->addr = addr;
+			d->hops = hops;
+			d->sx = (uint16_t)(s & (CT_FRONT_TXS - 1));
+			d->pad_ = 0;
 			bk->n++;
 			f->n++;
 			return 0;
 		}
 	}
-	return ct__front_push_slow(f, s, r);
+	ct__frec r = {o, taint, value, addr, hops, 0, 0};
+	return ct__front_push_slow(f, s, &r);
 }
 
 /* Take the next tx that has records: *tx, and *head the first of its

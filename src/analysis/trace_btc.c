@@ -587,8 +587,7 @@ static int reach(bt *b, uint64_t o, uint64_t a, uint64_t amt, uint32_t hops, uin
 		return upd_log(b, a, OP_STOP, why, amt);
 	}
 	if (!b->back) {
-		rc = ct__front_push(&b->fr, next,
-		                    (ct__frec){.o = o, .taint = amt, .value = value, .addr = a, .hops = hops});
+		rc = ct__front_push(&b->fr, next, o, amt, value, a, hops);
 		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
 	}
 	rc = map_add(b, o, amt, hops, 0, a);
@@ -1008,7 +1007,7 @@ static int seed_output(bt *b, uint64_t o)
 	}
 	if (!b->back) {
 		*seed_slot(b, o) |= SEED_LIVE;
-		int rc = ct__front_push(&b->fr, next, (ct__frec){.o = o, .taint = v, .value = v, .addr = a});
+		int rc = ct__front_push(&b->fr, next, o, v, v, a, 0);
 		return rc == CT_ECORRUPT ? spent_corrupt(b, o, next, "which is not after the tx paying it") : rc;
 	}
 	int rc = map_add(b, o, v, 0, F_SEED, a);

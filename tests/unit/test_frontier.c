@@ -29,6 +29,11 @@ static ct__frec mkrec(uint64_t o, uint64_t taint, uint32_t hops)
 	return (ct__frec){.o = o, .taint = taint, .value = VALUE_OF(o), .addr = ADDR_OF(o), .hops = hops};
 }
 
+static int push(ct__front *f, uint64_t s, ct__frec r)
+{
+	return ct__front_push(f, s, r.o, r.taint, r.value, r.addr, r.hops);
+}
+
 /* One random trace over ntx txs; returns the number of mismatches. */
 static int random_trace(uint64_t ntx, int steps, uint64_t near)
 {
@@ -43,7 +48,7 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 	for (int i = 0; i < 20; i++) {
 		uint64_t s = tap_rand() % ntx, taint = 1 + tap_rand() % 1000;
 		uint32_t hops = (uint32_t)(tap_rand() % 50);
-		bad += ct__front_push(&f, s, mkrec(next_o, taint, hops)) != 0;
+		bad += push(&f, s, mkrec(next_o, taint, hops)) != 0;
 		ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 		live++;
 	}
@@ -96,19 +101,19 @@ static int random_trace(uint64_t ntx, int steps, uint64_t near)
 			}
 			uint64_t taint = tap_rand() >> 1;
 			uint32_t hops = (uint32_t)tap_rand();
-			bad += ct__front_push(&f, s, mkrec(next_o, taint, hops)) != 0;
+			bad += push(&f, s, mkrec(next_o, taint, hops)) != 0;
 			ref[n++] = (refrec){s, next_o++, taint, hops, 1};
 			live++;
 		}
 		/* a record for t itself or before: refused, nothing filed */
 		if (tap_rand() % 16 == 0) {
 			uint64_t s = t - tap_rand() % (t + 1);
-			bad += ct__front_push(&f, s, mkrec(0, 1, 0)) != CT_ECORRUPT || f.n != live;
+			bad += push(&f, s, mkrec(0, 1, 0)) != CT_ECORRUPT || f.n != live;
 		}
 	}
 	/* a spender past the chain's end: refused */
 	{
-		bad += ct__front_push(&f, ntx, mkrec(0, 1, 0)) != CT_ECORRUPT;
+		bad += push(&f, ntx, mkrec(0, 1, 0)) != CT_ECORRUPT;
 	}
 	ct__front_free(&f);
 	free(ref);

@@ -61,7 +61,6 @@ static ct__fchunk *chunk_new(ct__front *f)
 	else if (!(c = malloc(sizeof(*c))))
 		return NULL;
 	c->next = NULL;
-	c->n = 0;
 	return c;
 }
 
@@ -107,8 +106,7 @@ static int window_add(ct__front *f, const ct__frec *r)
 		f->nwch++;
 	}
 	uint32_t i = f->wn++;
-	ct__fchunk *c = f->wch[i / CT_FRONT_CHUNK];
-	c->r[c->n++] = *r;
+	f->wch[i / CT_FRONT_CHUNK]->r[i % CT_FRONT_CHUNK] = *r;
 	window_link(f, i);
 	return 0;
 }
@@ -128,18 +126,18 @@ int ct__front_push_slow(ct__front *f, uint64_t s, const ct__frec *r)
 			return rc;
 	} else {
 		ct__fbucket *bk = &f->dir[c];
-		ct__fchunk *k = bk->last;
-		if (!k || k->n == CT_FRONT_CHUNK) {
+		size_t i = (size_t)(bk->n % CT_FRONT_CHUNK);
+		if (!i) { /* no chunk yet, or the last is full */
 			ct__fchunk *nk = chunk_new(f);
 			if (!nk)
 				return ct__err(CT_ENOMEM, "out of memory (trace frontier)");
-			if (k)
-				k->next = nk;
+			if (bk->last)
+				bk->last->next = nk;
 			else
 				bk->first = nk;
-			bk->last = k = nk;
+			bk->last = nk;
 		}
-		k->r[k->n++] = rec;
+		bk->last->r[i] = rec;
 		bk->n++;
 		if (c < f->lo)
 			f->lo = c;

@@ -46,10 +46,11 @@ typedef struct ct__frec {
 
 typedef struct ct__fchunk {
 	struct ct__fchunk *next;
-	uint32_t n, pad_;
 	ct__frec r[CT_FRONT_CHUNK];
 } ct__fchunk;
 
+/* A bucket's chunks are full but the last, which holds n % CT_FRONT_CHUNK
+ * records (or is full when that is 0): a push reads no chunk header. */
 typedef struct ct__fbucket {
 	ct__fchunk *first, *last;
 	uint64_t n; /* records */
@@ -91,9 +92,9 @@ static inline int ct__front_push(ct__front *f, uint64_t s, uint64_t o, uint64_t 
 	size_t c = (size_t)(s >> CT_FRONT_SHIFT);
 	if (s < f->ntx && f->wcur != SIZE_MAX && c > f->wcur) {
 		ct__fbucket *bk = &f->dir[c];
-		ct__fchunk *k = bk->last;
-		if (k && k->n < CT_FRONT_CHUNK) {
-			ct__frec *d = &k->r[k->n++];
+		size_t i = (size_t)(bk->n % CT_FRONT_CHUNK);
+		if (i) {
+			ct__frec *d = &bk->last->r[i];
 			d->o = o;
 			d->taint = taint;
 			d->value = value;

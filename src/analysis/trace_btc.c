@@ -251,7 +251,7 @@ typedef struct upd {
 #define UPD_RANGE 12
 #define UPD_IDX (UINT64_C(1) << 63)
 #define UPD_ARG_MAX ((1u << 28) - 1)
-#define UPD_AHEAD 16
+#define UPD_AHEAD 32
 
 /* The range (counting-sort bucket) of an update: by address id, or after
  * the nd ranges of the dense index by entry index. */
@@ -287,8 +287,16 @@ static int upd_flush(bt *b)
 	ct__tr_res *r = &b->res;
 	const uint32_t *dense = r->dense;
 	for (size_t k = 0; k < n; k++) {
+		/* two stages ahead: the index slot, then (its line there by now)
+		 * the entry it names */
 		if (k + UPD_AHEAD < n && !(out[k + UPD_AHEAD].key & UPD_IDX))
 			__builtin_prefetch(&dense[out[k + UPD_AHEAD].key >> 32]);
+		if (k + UPD_AHEAD / 2 < n) {
+			uint64_t k2 = out[k + UPD_AHEAD / 2].key, w2 = k2 >> 32;
+			uint32_t i2 = k2 & UPD_IDX ? (uint32_t)(w2 & 0x7fffffffu) + 1 : dense[w2];
+			if (i2)
+				__builtin_prefetch(&r->addrs[i2 - 1]);
+		}
 		uint64_t key = out[k].key, w = key >> 32;
 		ct__tr_addr *a;
 		if (key & UPD_IDX)

@@ -284,7 +284,9 @@ void ct__tr_split64(uint64_t T, const uint64_t *w, size_t n, uint64_t D, uint64_
 		for (size_t k = 0; k < n; k++) {
 			uint64_t wk = w[k], q, r;
 			if (fast && wk <= (UINT64_C(1) << 52)) {
-				uint64_t g = (uint64_t)((double)(int64_t)wk * f);
+				/* (through int64_t: the estimate is at most w <= 2^52,
+				 * and the signed conversion is one instruction) */
+				uint64_t g = (uint64_t)(int64_t)((double)(int64_t)wk * f);
 				int64_t d = (int64_t)(T * wk - g * D);
 				while (d < 0) {
 					g--;

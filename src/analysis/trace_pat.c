@@ -129,7 +129,8 @@ typedef struct cand {
 typedef struct pctx {
 	const ct__tr_res *r;
 	const ct__tr_namer *nm;
-	ct__tr_step *s;  /* steps sorted by tx */
+	const ct__tr_step *s; /* steps sorted by tx: the result's own, or `own` */
+	ct__tr_step *own;     /* a sorted copy, when they were not in order    */
 	size_t n;
 	size_t *nxt;     /* peel steps: the step spending the larger output (SIZE_MAX: none) */
 	ct__tr_flow *fx; /* flows by tx (or by sender) */
@@ -236,7 +237,7 @@ static const ct__tr_step *next_peel(const pctx *x, const ct__tr_step *p)
 
 static void find_peels(pctx *x)
 {
-	ct__tr_step *s = x->s;
+	const ct__tr_step *s = x->s;
 	size_t n = x->n;
 	/* peel chains: start at peel steps no peel step leads to */
 	unsigned char *linked = calloc(n ? n : 1, 1);
@@ -398,16 +399,20 @@ json_t *ct__tr_patterns(const ct__tr_res *r, const ct__tr_namer *nm, size_t max,
 	x.n = r->n_steps;
 	*found = 0;
 	size_t nf = r->n_flows ? r->n_flows : 1;
-	x.s = malloc((x.n ? x.n : 1) * sizeof(*x.s));
 	x.fx = malloc(nf * sizeof(*x.fx));
 	x.fs = malloc(nf * sizeof(*x.fs));
-	if (!x.s || !x.fx || !x.fs)
+	if (!x.fx || !x.fs)
 		goto done;
-	if (x.n)
-		memcpy(x.s, r->steps, x.n * sizeof(*x.s));
-	/* forward UTXO steps come in chain order already */
-	if (!steps_sorted(x.s, x.n))
-		qsort(x.s, x.n, sizeof(*x.s), cmp_step);
+	/* forward UTXO steps come in chain order already: used as they are
+	 * (a million steps are 112 MB); the others are sorted in a copy */
+	x.s = r->steps;
+	if (!steps_sorted(r->steps, x.n)) {
+		if (!(x.own = malloc(x.n * sizeof(*x.own))))
+			goto done;
+		memcpy(x.own, r->steps, x.n * sizeof(*x.own));
+		qsort(x.own, x.n, sizeof(*x.own), cmp_step);
+		x.s = x.own;
+	}
 	/* flows sorted by tx (UTXO steps) or by (asset, from) (account steps) */
 	int by_sender = x.n && x.s[0].by_sender;
 	if (r->n_flows) {
@@ -438,6 +443,6 @@ done:
 	free(x.nxt);
 	free(x.fx);
 	free(x.fs);
-	free(x.s);
+	free(x.own);
 	return out;
 }

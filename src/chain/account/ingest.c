@@ -402,11 +402,11 @@ static int build_row(run *r, ct_rows *rows, const ct_prow *p, xrow *x, const cha
 
 /* ---- chunks: sort by (time, height, row) and append --------------------- */
 
-static const xrow *g_rows; /* qsort has no context argument */
-
-static int order_cmp(const void *a, const void *b)
+/* Row order (qsort_r: ctx is the rows) */
+static int order_cmp(const void *a, const void *b, void *ctx)
 {
-	const xrow *x = &g_rows[*(const uint32_t *)a], *y = &g_rows[*(const uint32_t *)b];
+	const xrow *rows = ctx;
+	const xrow *x = &rows[*(const uint32_t *)a], *y = &rows[*(const uint32_t *)b];
 	if (x->time != y->time)
 		return x->time < y->time ? -1 : 1;
 	if (x->height != y->height)
@@ -435,8 +435,7 @@ static int flush_chunk_(run *r)
 			sorted = 0;
 	}
 	if (!sorted) {
-		g_rows = r->rows;
-		qsort(r->order, r->n, sizeof(uint32_t), order_cmp);
+		qsort_r(r->order, r->n, sizeof(uint32_t), order_cmp, r->rows);
 	}
 	/* Software pipeline over the sorted rows: index slots PF_SLOT rows
 	 * ahead, the records they point to PF_REC rows ahead, so that the

@@ -130,6 +130,7 @@ typedef struct ct__tr_res {
 	uint64_t flows_dropped;
 	ct__tr_step *steps;
 	size_t n_steps, cap_steps;
+	size_t fault_addrs, fault_steps, fault_flows; /* faulted in up to (trace_res.c) */
 	ct__tr_totals *tot; /* per asset */
 	size_t n_tot;
 	uint64_t edges, txs; /* work done: inputs and outputs examined, txs */

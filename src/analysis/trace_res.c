@@ -471,6 +471,22 @@ ct__tr_addr *ct__tr_addr_find(const ct__tr_res *r, uint32_t asset, uint64_t id)
 	}
 }
 
+/* The result's growing arrays (entries, steps, flows) are filled in
+ * order: before element n, fault in the next 2 MB at once (up to the
+ * capacity) instead of taking a fault per page as they fill. *upto: the
+ * element the faulted-in part ends at. */
+static void fault_ahead(void *base, size_t n, size_t cap, size_t size, size_t *upto)
+{
+	if (n < *upto)
+		return;
+	size_t e = n + (2u << 20) / size;
+	if (e > cap)
+		e = cap;
+	if (e > n)
+		(void)ct__big_prefault((char *)base + n * size, (e - n) * size);
+	*upto = e;
+}
+
 ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 {
 	ct__tr_addr *a = ct__tr_addr_find(r, asset, id);
@@ -515,6 +531,7 @@ ct__tr_addr *ct__tr_addr_get(ct__tr_res *r, uint32_t asset, uint64_t id)
 		}
 		r->cap_addrs = nc;
 	}
+	fault_ahead(r->addrs, r->n_addrs, r->cap_addrs, sizeof(*r->addrs), &r->fault_addrs);
 	a = &r->addrs[r->n_addrs++];
 	memset(a, 0, sizeof(*a)); /* (its high halves, if any, are zero already) */
 	a->id = id;
@@ -548,6 +565,7 @@ void ct__tr_flow_add(ct__tr_res *r, const ct__tr_flow *f)
 		r->flows = nf;
 		r->cap_flows = nc;
 	}
+	fault_ahead(r->flows, r->n_flows, r->cap_flows, sizeof(*r->flows), &r->fault_flows);
 	r->flows[r->n_flows++] = *f;
 }
 
@@ -583,6 +601,7 @@ void ct__tr_step_add(ct__tr_res *r, const ct__tr_step *s)
 		r->steps = ns;
 		r->cap_steps = nc;
 	}
+	fault_ahead(r->steps, r->n_steps, r->cap_steps, sizeof(*r->steps), &r->fault_steps);
 	r->steps[r->n_steps++] = *s;
 }
 

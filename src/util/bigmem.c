@@ -2,7 +2,8 @@
  * bigmem.c - see bigmem.h. Below 2 MB plain calloc; above, an anonymous
  * mapping (zero pages on demand) advised MADV_HUGEPAGE where the kernel
  * knows it, whose pages can be given back (MADV_DONTNEED: they read as
- * zero again).
+ * zero again). And ct__big_prefault: the pages of a range faulted in with
+ * one call instead of one trap each.
  */
 #include "util/bigmem.h"
 
@@ -49,3 +50,20 @@ void ct__big_release(void *p, size_t n, size_t off, size_t len)
 	if (e > a)
 		(void)madvise((void *)a, e - a, MADV_DONTNEED);
 }
+
+int ct__big_prefault(void *p, size_t len)
+{
+#ifdef MADV_POPULATE_WRITE
+	long ps = sysconf(_SC_PAGESIZE);
+	uintptr_t pm = (uintptr_t)(ps > 0 ? ps : 4096) - 1;
+	uintptr_t a = (uintptr_t)p & ~pm, e = ((uintptr_t)p + len + pm) & ~pm;
+	if (!len || !p)
+		return 0;
+	return madvise((void *)a, e - a, MADV_POPULATE_WRITE) == 0 ? 0 : -1;
+#else
+	(void)p;
+	(void)len;
+	return -1;
+#endif
+}
+

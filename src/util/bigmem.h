@@ -19,4 +19,14 @@ void ct__big_free(void *p, size_t n);
  * (plain heap memory). */
 void ct__big_release(void *p, size_t n, size_t off, size_t len);
 
+/* Fault in the pages that [p, p + len) touches, all with one call
+ * (MADV_POPULATE_WRITE, Linux 5.14 and later): an array about to be filled
+ * then takes no page fault per 4 KB page, each a trap into the kernel
+ * (about 2 µs on a virtual machine). The range must be writable memory
+ * of the caller (a heap block, a mapping); every page it touches holds
+ * part of it, so is mapped, and contents do not change. Returns 0, or -1
+ * where the kernel cannot (nothing changes then: the pages fault in as
+ * they are touched). */
+int ct__big_prefault(void *p, size_t len);
+
 #endif

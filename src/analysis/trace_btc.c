@@ -261,6 +261,14 @@ static inline size_t upd_range(uint64_t key, size_t nd)
 	return key & UPD_IDX ? nd + ((w & 0x7fffffffu) >> UPD_RANGE) : (size_t)(w >> UPD_RANGE);
 }
 
+/* The result entry an update is for, as index + 1; 0: a dense-index
+ * address that has no entry yet. */
+static inline uint32_t upd_entry1(const ct__tr_res *r, uint64_t key)
+{
+	uint64_t w = key >> 32;
+	return key & UPD_IDX ? (uint32_t)(w & 0x7fffffffu) + 1 : r->dense[w];
+}
+
 static int upd_flush(bt *b)
 {
 	size_t n = b->upd_n, nd = (size_t)(b->res.n_dense >> UPD_RANGE) + 1;
@@ -292,18 +300,14 @@ static int upd_flush(bt *b)
 		if (k + UPD_AHEAD < n && !(out[k + UPD_AHEAD].key & UPD_IDX))
 			__builtin_prefetch(&dense[out[k + UPD_AHEAD].key >> 32]);
 		if (k + UPD_AHEAD / 2 < n) {
-			uint64_t k2 = out[k + UPD_AHEAD / 2].key, w2 = k2 >> 32;
-			uint32_t i2 = k2 & UPD_IDX ? (uint32_t)(w2 & 0x7fffffffu) + 1 : dense[w2];
+			uint32_t i2 = upd_entry1(r, out[k + UPD_AHEAD / 2].key);
 			if (i2)
 				__builtin_prefetch(&r->addrs[i2 - 1]);
 		}
-		uint64_t key = out[k].key, w = key >> 32;
-		ct__tr_addr *a;
-		if (key & UPD_IDX)
-			a = &r->addrs[w & 0x7fffffffu];
-		else if (dense[w])
-			a = &r->addrs[dense[w] - 1];
-		else if (!(a = ct__tr_addr_get(r, 0, w)))
+		uint64_t key = out[k].key;
+		uint32_t i1 = upd_entry1(r, key);
+		ct__tr_addr *a = i1 ? &r->addrs[i1 - 1] : ct__tr_addr_get(r, 0, key >> 32);
+		if (!a)
 			return ct__err(CT_ENOMEM, "out of memory (trace result)");
 		uint32_t arg = (uint32_t)key >> 4;
 		if ((key & 15) == OP_RECV) {
